@@ -1,0 +1,50 @@
+# zkdx: `make demo` and `make test` each install everything they need, then run.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+NPMSTAMP := node_modules/.installed-stamp
+DEMO   := build/demo
+
+.PHONY: install demo test test-slow lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+$(NPMSTAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) $(NPMSTAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install lint
+	$(VENV)/bin/pytest -q
+
+test-slow: install
+	$(VENV)/bin/pytest -q -m slow
+
+demo: install
+	@mkdir -p $(DEMO)
+	@echo "== zkdx setup: circuit 'cubic' (x^3 + x + 5 = out), dev trapdoor"
+	$(VENV)/bin/zkdx setup --circuit cubic --pk $(DEMO)/cubic.pk --vk $(DEMO)/cubic.vk.json
+	@echo "== zkdx prove: x = 3 (private), out = 35 (public)"
+	$(VENV)/bin/zkdx prove --pk $(DEMO)/cubic.pk --circuit cubic --input '{"x": 3}' \
+		--proof $(DEMO)/proof.json --public $(DEMO)/public.json
+	@echo "== zkdx verify"
+	$(VENV)/bin/zkdx verify --vk $(DEMO)/cubic.vk.json --proof $(DEMO)/proof.json --public $(DEMO)/public.json
+	@echo "== zkdx verify with a changed public input (must be rejected)"
+	@echo '["36"]' > $(DEMO)/public-wrong.json
+	@! $(VENV)/bin/zkdx verify --vk $(DEMO)/cubic.vk.json --proof $(DEMO)/proof.json --public $(DEMO)/public-wrong.json
+	@echo "== demo finished: files in $(DEMO)/"
+
+bench: install
+	$(PY) benchmarks/prove.py
+
+clean:
+	rm -rf build .pytest_cache .hypothesis

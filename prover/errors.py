@@ -1,0 +1,33 @@
+"""Typed errors of the prover package."""
+
+
+class ProverError(Exception):
+    """Base class of every error raised by ``prover``."""
+
+
+class UnsatisfiedConstraint(ProverError):
+    """The assignment violates a constraint; ``name`` is the first one that fails."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"assignment does not satisfy constraint {name!r}")
+        self.name = name
+
+
+class KeyMismatch(ProverError):
+    """A proving key was used with a circuit or assignment it was not made for."""
+
+
+class KeyFormatError(ProverError):
+    """A proving key file is truncated, corrupt, or of an unknown version."""
+
+
+class DomainError(ProverError):
+    """No radix-2 evaluation domain of the requested size exists in the field."""
+
+
+class MsmInputError(ProverError):
+    """Bases and scalars of a multi-scalar multiplication do not match."""
+
+
+class SetupError(ProverError):
+    """The circuit-specific setup cannot run with these parameters (e.g. τ in the domain)."""
