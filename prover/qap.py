@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import gmpy2
 
-from circuits.field import R
 from circuits.r1cs import R1CSMatrices, Terms
 from prover.domain import Radix2Domain
 
@@ -22,8 +21,8 @@ def domain_for(m: R1CSMatrices) -> Radix2Domain:
     return Radix2Domain.at_least(m.num_constraints + m.num_inputs + 1)
 
 
-def _row_values(rows: list[Terms], z: list) -> list[int]:
-    return [int(sum(v * z[k] for k, v in row.items()) % R) for row in rows]
+def _row_values(rows: list[Terms], z: list, p: int) -> list[int]:
+    return [int(sum(v * z[k] for k, v in row.items()) % p) for row in rows]
 
 
 def witness_map(m: R1CSMatrices, z: list[int], domain: Radix2Domain | None = None) -> list[int]:
@@ -35,13 +34,13 @@ def witness_map(m: R1CSMatrices, z: list[int], domain: Radix2Domain | None = Non
     divisible by Z and the result is meaningless: callers check satisfaction first.
     """
     d = domain or domain_for(m)
+    p = gmpy2.mpz(d.modulus)
     zm = [gmpy2.mpz(v) for v in z]
-    a = _row_values(m.a, zm) + [int(v) for v in z[: m.num_inputs + 1]]
-    b = _row_values(m.b, zm)
-    c = _row_values(m.c, zm)
+    a = _row_values(m.a, zm, p) + [int(v) for v in z[: m.num_inputs + 1]]
+    b = _row_values(m.b, zm, p)
+    c = _row_values(m.c, zm, p)
     a_c, b_c, c_c = (d.coset_ntt(d.intt(v)) for v in (a, b, c))
-    z_inv = gmpy2.mpz(pow(d.vanishing_at(d.coset_shift), -1, R))
-    p = gmpy2.mpz(R)
+    z_inv = gmpy2.mpz(pow(d.vanishing_at(d.coset_shift), -1, d.modulus))
     quotient = [int((x * y - w) * z_inv % p) for x, y, w in zip(a_c, b_c, c_c)]
     h = d.coset_intt(quotient)
     return h[: d.size - 1]  # deg h <= n - 2
@@ -58,7 +57,7 @@ class QapAtTau:
 
 
 def qap_at(m: R1CSMatrices, tau: int, domain: Radix2Domain | None = None) -> QapAtTau:
-    """Evaluate each variable's QAP polynomials at τ via the Lagrange basis."""
+    """Evaluate each variable's QAP polynomials at τ via the Lagrange basis (over d's field)."""
     d = domain or domain_for(m)
     lag = d.lagrange_at(tau)
     out = []
@@ -72,4 +71,5 @@ def qap_at(m: R1CSMatrices, tau: int, domain: Radix2Domain | None = None) -> Qap
     a, b, c = out
     for i in range(m.num_inputs + 1):  # input-consistency rows
         a[i] += lag[m.num_constraints + i]
-    return QapAtTau([x % R for x in a], [x % R for x in b], [x % R for x in c], d.vanishing_at(tau))
+    p = d.modulus
+    return QapAtTau([x % p for x in a], [x % p for x in b], [x % p for x in c], d.vanishing_at(tau))

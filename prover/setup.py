@@ -7,6 +7,7 @@ tests only: production keys need a multi-party ceremony.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import sys
 import warnings
@@ -53,8 +54,11 @@ class Trapdoor:
         return cls(*(1 + secrets.randbelow(R - 1) for _ in range(5)))
 
 
-def _generator(group_name: str) -> tuple:
-    return g1_from_py_ecc(PY_ECC_G1) if group_name == "G1" else g2_from_py_ecc(PY_ECC_G2)
+@functools.cache
+def generator_table(group_name: str) -> list[list[tuple]]:
+    """Window table of the group generator (built once per process)."""
+    base = g1_from_py_ecc(PY_ECC_G1) if group_name == "G1" else g2_from_py_ecc(PY_ECC_G2)
+    return build_table(GROUPS[group_name], base)
 
 
 def _mul_chunk(shared: dict, group_name: str, scalars: list[int]) -> list:
@@ -119,7 +123,7 @@ def setup(
 
 
 def _run_fixed_base(g1_jobs: dict, g2_jobs: dict, workers: int | None) -> dict:
-    shared = {name: build_table(GROUPS[name], _generator(name)) for name in ("G1", "G2")}
+    shared = {name: generator_table(name) for name in ("G1", "G2")}
     tasks, where = [], []
     for group, jobs in (("G1", g1_jobs), ("G2", g2_jobs)):
         for name, scalars in jobs.items():
