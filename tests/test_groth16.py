@@ -62,6 +62,9 @@ def test_toy_proof_in_the_exponent():
     # the verification equation in the exponent: A·B = α·β + Σ_pub z_i(βu_i + αv_i + w_i) + C·δ
     pub = sum(z[i] * (beta * u[i] + alpha * v[i] + w[i]) for i in range(2))
     assert a_exp * b_exp % R == (alpha * beta + pub + c_exp * delta) % R
+    for i in range(2):  # gamma_abc_g1[i] = (βu_i + αv_i + w_i)/γ
+        ic = (beta * u[i] + alpha * v[i] + w[i]) * pow(gamma, -1, R) % R
+        assert eq(pk.vk.gamma_abc_g1[i], multiply(PG1, ic))
     assert verify_proof(pk.vk, [35], proof)
     assert not verify_proof(pk.vk, [36], proof)
 
