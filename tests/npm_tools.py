@@ -1,0 +1,58 @@
+"""Run the pinned npm tools (snarkjs, circom2) from node_modules, as the tests need them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / "node_modules" / ".bin"
+CIRCOMLIB = ROOT / "node_modules" / "circomlib" / "circuits"
+
+
+class ToolFailed(RuntimeError):
+    pass
+
+
+def run(tool: str, *args: object, cwd: Path, timeout: int = 600) -> str:
+    exe = BIN / tool
+    if not exe.exists():
+        raise ToolFailed(f"{exe} is missing: run `make install` (npm ci) first")
+    proc = subprocess.run([str(exe), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise ToolFailed(f"{tool} {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout
+
+
+def compile_merkle_path(workdir: Path, depth: int) -> Path:
+    """Compile a depth-`depth` circomlib Poseidon Merkle path circuit (--O2) in workdir.
+
+    circom2 runs under WASI and sees only its working directory, so the sources
+    are copied in first.  Returns the directory holding main.r1cs and main_js/.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "tests" / "circom" / "merkle_path.circom", workdir / "merkle_path.circom")
+    if not (workdir / "circomlib").exists():
+        shutil.copytree(CIRCOMLIB, workdir / "circomlib" / "circuits")
+    (workdir / "main.circom").write_text(
+        'pragma circom 2.0.0;\ninclude "merkle_path.circom";\n'
+        f"component main {{public [leaf]}} = MerklePath({depth});\n"
+    )
+    run("circom2", "main.circom", "--r1cs", "--wasm", "--O2", "-o", ".", cwd=workdir)
+    return workdir
+
+
+def witness(workdir: Path, inputs: str, out: str = "main.wtns") -> Path:
+    (workdir / "input.json").write_text(inputs)
+    run("snarkjs", "wtns", "calculate", "main_js/main.wasm", "input.json", out, cwd=workdir)
+    return workdir / out
+
+
+def ptau(workdir: Path, power: int) -> Path:
+    """A small powers-of-tau file (one deterministic contribution) prepared for phase 2."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    run("snarkjs", "powersoftau", "new", "bn128", power, "p0.ptau", cwd=workdir)
+    run("snarkjs", "powersoftau", "contribute", "p0.ptau", "p1.ptau", "--name=zkdx", "-e=zkdx tests", cwd=workdir)
+    run("snarkjs", "powersoftau", "prepare", "phase2", "p1.ptau", "final.ptau", cwd=workdir)
+    return workdir / "final.ptau"
