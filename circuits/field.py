@@ -19,18 +19,6 @@ if pow(MULTIPLICATIVE_GENERATOR, (R - 1) // 2, R) != R - 1:
     raise ImportError("Fr multiplicative generator is not a non-residue")
 
 
-def fr(x: int) -> int:
-    """Reduce an integer (possibly negative) into [0, r)."""
-    return x % R
-
-
-def inv(x: int, modulus: int = R) -> int:
-    """Multiplicative inverse; raises ZeroDivisionError for 0."""
-    if x % modulus == 0:
-        raise ZeroDivisionError("inverse of zero")
-    return pow(x, -1, modulus)
-
-
 def batch_inverse(values: list[int], modulus: int = R) -> list[int]:
     """Montgomery's trick: all inverses for one exponentiation. Zeros map to 0."""
     prefix = []

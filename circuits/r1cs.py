@@ -9,6 +9,7 @@ calls a value closure, PROVE mode also records the assignment.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -160,8 +161,9 @@ class R1CSMatrices:
         if any(not 0 <= v < R for v in z):
             raise WitnessMismatch("assignment value outside [0, r)")
 
+    @functools.cached_property
     def digest(self) -> str:
-        """SHA-256 of a canonical encoding: binds keys to exactly this circuit."""
+        """SHA-256 of a canonical encoding: binds keys to exactly this circuit (computed once)."""
         h = hashlib.sha256()
         h.update(f"{self.num_inputs},{self.num_aux},{self.num_constraints};".encode())
         for row in (*self.a, *self.b, *self.c):

@@ -41,7 +41,7 @@ class ProvingKey:
     b_g2_query: list  # [v_i(τ)]_2
     h_query: list  # [τ^j t(τ) / δ]_1, j = 0..n-2
     l_query: list  # [(β u_i(τ) + α v_i(τ) + w_i(τ)) / δ]_1 for private i
-    circuit_digest: str  # R1CSMatrices.digest() of the circuit this key is for
+    circuit_digest: str  # R1CSMatrices.digest of the circuit this key is for
     domain_size: int  # n
 
     @property

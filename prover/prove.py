@@ -35,7 +35,7 @@ _G2_WEIGHT = 3  # a G2 addition costs about three G1 additions
 
 def check_inputs(pk: ProvingKey, m: R1CSMatrices, z: list[int]) -> None:
     """Key/circuit/assignment agreement and satisfaction, before any expensive work."""
-    if m.digest() != pk.circuit_digest:
+    if m.digest != pk.circuit_digest:
         raise KeyMismatch("the proving key was made for a different circuit")
     if m.num_inputs != pk.num_inputs:
         raise KeyMismatch(f"key expects {pk.num_inputs} public inputs, circuit has {m.num_inputs}")
@@ -74,9 +74,9 @@ def run_msms(pk: ProvingKey, scalars: dict[str, list[int]], workers: int | None 
     results = run_tasks(tasks, shared, workers, on_done=lambda i: bar.advance(1, f"msm {names[i]}"))
     bar.close()
     out: dict = {name: None for name, _, _ in _MSMS}
+    group_of = {name: GROUPS[g] for name, g, _ in _MSMS}
     for name, (point, seconds) in zip(names, results):
-        group = GROUPS[dict((n, g) for n, g, _ in _MSMS)[name]]
-        out[name] = group.add(out[name], point)
+        out[name] = group_of[name].add(out[name], point)
         if timings is not None:
             timings[f"msm_{name}"] = timings.get(f"msm_{name}", 0.0) + seconds
     return out

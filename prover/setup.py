@@ -117,7 +117,7 @@ def setup(
         b_g2_query=g2["b_g2_query"],
         h_query=g1["h_query"],
         l_query=g1["l_query"],
-        circuit_digest=m.digest(),
+        circuit_digest=m.digest,
         domain_size=d.size,
     )
 

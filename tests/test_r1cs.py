@@ -125,4 +125,4 @@ def test_digest_changes_with_any_coefficient():
     m = synthesize(CubicCircuit(), Mode.SETUP).to_matrices()
     other = type(m)(m.num_inputs, m.num_aux, m.a, m.b, [dict(r) for r in m.c], m.names)
     other.c[2][1] = 2
-    assert m.digest() != other.digest()
+    assert m.digest != other.digest
