@@ -19,3 +19,7 @@ class FileFormatError(CircuitError):
 
 class WitnessMismatch(CircuitError):
     """A witness does not fit its constraint system (length, field, or values)."""
+
+
+class ParameterError(CircuitError, ValueError):
+    """A gadget was asked for parameters it does not support (e.g. a Poseidon width)."""

@@ -1,0 +1,1 @@
+"""Circuit gadgets; each has a native twin in ``circuits.native`` tested against it."""

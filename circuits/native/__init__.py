@@ -1,0 +1,1 @@
+"""Native twins of the gadgets: the same functions on plain integers, used by the operator."""
