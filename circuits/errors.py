@@ -23,3 +23,7 @@ class WitnessMismatch(CircuitError):
 
 class ParameterError(CircuitError, ValueError):
     """A gadget was asked for parameters it does not support (e.g. a Poseidon width)."""
+
+
+class RangeError(CircuitError, ValueError):
+    """A native twin was given a value outside the range its gadget enforces."""

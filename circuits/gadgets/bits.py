@@ -1,0 +1,80 @@
+"""Bit decomposition, range checks, comparison and division with remainder.
+
+Ranges are at most 252 bits so that every sum of bits (and 2^n offsets) stays
+below r and a decomposition is unique; wider requests raise ParameterError.
+"""
+
+from __future__ import annotations
+
+from circuits.errors import ParameterError
+from circuits.gadgets.basic import alloc_bit, lc
+from circuits.r1cs import ConstraintSystem, LCLike, LinearCombination, Variable
+
+MAX_BITS = 252
+
+
+def _check_width(n: int) -> None:
+    if not 1 <= n <= MAX_BITS:
+        raise ParameterError(f"bit width {n} is outside 1..{MAX_BITS}")
+
+
+def to_bits(cs: ConstraintSystem, x: LCLike, n: int, name: str) -> list[Variable]:
+    """Little-endian bits of x with x = Σ b_i 2^i: n + 1 constraints.  Unsatisfiable if x ≥ 2^n."""
+    _check_width(n)
+    bits = [alloc_bit(cs, f"{name}.b{i}", lambda i=i: (cs.value(x) >> i) & 1) for i in range(n)]
+    total = LinearCombination({})
+    for i, b in enumerate(bits):
+        total = total + b * (1 << i)
+    cs.enforce(total, cs.one(), x, f"{name}.pack")
+    return bits
+
+
+def range_check(cs: ConstraintSystem, x: LCLike, n: int, name: str) -> None:
+    """0 ≤ x < 2^n (n + 1 constraints)."""
+    to_bits(cs, x, n, name)
+
+
+def signed_range_check(cs: ConstraintSystem, x: LCLike, n: int, name: str) -> None:
+    """-2^(n-1) ≤ x < 2^(n-1), x read as a signed field element (n + 1 constraints)."""
+    to_bits(cs, lc(x) + (1 << (n - 1)), n, name)
+
+
+def less_than(cs: ConstraintSystem, a: LCLike, b: LCLike, n: int, name: str) -> LinearCombination:
+    """1 if a < b else 0, for a, b already known to lie in [0, 2^n) (n + 2 constraints).
+
+    a - b + 2^n lies in [1, 2^(n+1)); its bit n is 1 exactly when a ≥ b.  The
+    caller must range-check a and b: this gadget does not.
+    """
+    _check_width(n + 1)
+    bits = to_bits(cs, lc(a) - b + (1 << n), n + 1, name)
+    return 1 - lc(bits[n])
+
+
+def less_or_equal(cs: ConstraintSystem, a: LCLike, b: LCLike, n: int, name: str) -> LinearCombination:
+    """1 if a ≤ b else 0, for a, b in [0, 2^n)."""
+    return 1 - less_than(cs, b, a, n, name)
+
+
+def assert_less_than(cs: ConstraintSystem, a: LCLike, b: LCLike, n: int, name: str) -> None:
+    """a < b for a, b in [0, 2^n): b - a - 1 ∈ [0, 2^n) (n + 1 constraints)."""
+    range_check(cs, lc(b) - a - 1, n, name)
+
+
+def divmod_const(cs: ConstraintSystem, a: LCLike, d: int, n: int, name: str) -> tuple[Variable, Variable]:
+    """q, r with a = q·d + r, 0 ≤ r < d, 0 ≤ q < 2^n, for a constant divisor d ≥ 1.
+
+    Costs 1 + (n + 1) + 2·(bits(d) + 1) constraints; a ≥ d·2^n is unsatisfiable.
+    """
+    if d < 1:
+        raise ParameterError("divisor must be a positive constant")
+    _check_width(n)
+    if n + d.bit_length() > MAX_BITS:
+        raise ParameterError("q·d + r could wrap around r: lower n or d")
+    q = cs.new_witness(f"{name}.q", lambda: cs.value(a) // d)
+    r = cs.new_witness(f"{name}.r", lambda: cs.value(a) % d)
+    cs.enforce(q, d, lc(a) - r, f"{name}.div")
+    range_check(cs, q, n, f"{name}.q")
+    k = max(1, (d - 1).bit_length())
+    range_check(cs, r, k, f"{name}.r")
+    assert_less_than(cs, r, d, k, f"{name}.r<d")
+    return q, r
