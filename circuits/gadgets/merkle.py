@@ -1,0 +1,104 @@
+"""Merkle membership and update gadgets for Poseidon trees of arity 2 or 4.
+
+The index enters as bits (two per level for arity 4), each constrained boolean;
+at each level the current node is placed among its siblings by the index digit
+and the children are hashed.  ``merkle_update`` proves the old leaf under the old
+root and returns the new root computed from the same siblings and index, so a
+single path authenticates both.
+
+Per level: arity 2 costs 1 bit + 1 placement + Poseidon(2) = 242 constraints,
+arity 4 costs 2 bits + 1 indicator + 6 placement + Poseidon(4) = 306 (two
+binary levels).  An update adds the placement and hash for the new leaf.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from circuits.errors import ParameterError
+from circuits.gadgets.basic import alloc_bit, assert_equal, lc
+from circuits.gadgets.poseidon import poseidon
+from circuits.r1cs import ConstraintSystem, LCLike, LinearCombination, Variable
+
+Siblings = Sequence[Sequence[LCLike]]
+
+
+def index_bits(cs: ConstraintSystem, index: int | None, arity: int, depth: int, name: str) -> list[Variable]:
+    """log2(arity)·depth boolean witnesses, least significant first (the index is private)."""
+    if arity not in (2, 4):
+        raise ParameterError(f"Merkle arity {arity} is not 2 or 4")
+    n = depth * (arity.bit_length() - 1)
+    return [alloc_bit(cs, f"{name}.idx{i}", lambda i=i: (index >> i) & 1) for i in range(n)]
+
+
+def _indicators(cs: ConstraintSystem, b0: Variable, b1: Variable, name: str) -> list[LinearCombination]:
+    """e_p = [position == p] for p = b0 + 2·b1 (1 constraint)."""
+    both = cs.new_witness(f"{name}.e3", lambda: cs.value(b0) * cs.value(b1))
+    cs.enforce(b0, b1, both, f"{name}.e3")
+    e3 = lc(both)
+    return [1 - lc(b0) - b1 + e3, lc(b0) - e3, lc(b1) - e3, e3]
+
+
+def _mul(cs: ConstraintSystem, a: LCLike, b: LCLike, name: str) -> Variable:
+    out = cs.new_witness(name, lambda: cs.value(a) * cs.value(b))
+    cs.enforce(a, b, out, name)
+    return out
+
+
+def _place2(cs: ConstraintSystem, node: LCLike, bit: Variable, sib: Sequence[LCLike], name: str) -> list:
+    """[node, s] if bit = 0 else [s, node] (1 constraint)."""
+    left = lc(node) + _mul(cs, bit, lc(sib[0]) - node, f"{name}.swap")
+    return [left, lc(node) + sib[0] - left]
+
+
+def _place4(cs: ConstraintSystem, node: LCLike, e: list, sib: Sequence[LCLike], name: str) -> list:
+    """Children with node at the position whose indicator is 1 (6 constraints)."""
+    s0, s1, s2 = (lc(s) for s in sib)
+    x = lc(node)
+    c0 = s0 + _mul(cs, e[0], x - s0, f"{name}.c0")
+    c1 = s1 + _mul(cs, e[0], s0 - s1, f"{name}.c1a") + _mul(cs, e[1], x - s1, f"{name}.c1b")
+    c2 = s1 + _mul(cs, e[2], x - s1, f"{name}.c2a") + _mul(cs, e[3], s2 - s1, f"{name}.c2b")
+    c3 = s2 + _mul(cs, e[3], x - s2, f"{name}.c3")
+    return [c0, c1, c2, c3]
+
+
+def _levels(cs: ConstraintSystem, bits: list[Variable], arity: int, depth: int, name: str) -> list:
+    """Per level: the bit (arity 2) or the position indicators (arity 4)."""
+    if arity == 2:
+        return bits
+    return [_indicators(cs, bits[2 * k], bits[2 * k + 1], f"{name}.l{k}") for k in range(depth)]
+
+
+def _climb(
+    cs: ConstraintSystem, leaf: LCLike, sel: list, siblings: Siblings, arity: int, name: str
+) -> LinearCombination:
+    node = lc(leaf)
+    place = _place2 if arity == 2 else _place4
+    for k, sibs in enumerate(siblings):
+        if len(sibs) != arity - 1:
+            raise ParameterError(f"level {k} has {len(sibs)} siblings, arity {arity} needs {arity - 1}")
+        node = poseidon(cs, place(cs, node, sel[k], sibs, f"{name}.l{k}"), f"{name}.h{k}")
+    return node
+
+
+def merkle_root(
+    cs: ConstraintSystem, leaf: LCLike, bits: list[Variable], siblings: Siblings, arity: int, name: str
+) -> LinearCombination:
+    """The root over leaf at the index given by bits."""
+    return _climb(cs, leaf, _levels(cs, bits, arity, len(siblings), name), siblings, arity, name)
+
+
+def merkle_update(
+    cs: ConstraintSystem,
+    old_root: LCLike,
+    old_leaf: LCLike,
+    new_leaf: LCLike,
+    bits: list[Variable],
+    siblings: Siblings,
+    arity: int,
+    name: str,
+) -> LinearCombination:
+    """Enforce old_leaf under old_root; return the root with new_leaf in its place."""
+    sel = _levels(cs, bits, arity, len(siblings), name)
+    assert_equal(cs, _climb(cs, old_leaf, sel, siblings, arity, f"{name}.old"), old_root, f"{name}.old_root")
+    return _climb(cs, new_leaf, sel, siblings, arity, f"{name}.new")
