@@ -1,0 +1,78 @@
+"""Constraint counts per gadget and per Merkle update, written to benchmarks/results/constraints.json.
+
+    python benchmarks/constraints.py
+
+Counts come from SETUP-mode synthesis (no witness), the same code path as proving.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from circuits.gadgets import basic, bits  # noqa: E402
+from circuits.gadgets.merkle import index_bits, merkle_update  # noqa: E402
+from circuits.gadgets.poseidon import poseidon  # noqa: E402
+from circuits.r1cs import ConstraintSystem, Mode  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "constraints.json"
+
+
+def count(build) -> int:
+    cs = ConstraintSystem(Mode.SETUP)
+    build(cs)
+    return cs.num_constraints
+
+
+def gadgets() -> dict[str, int]:
+    def w(cs, n=2):
+        return [cs.new_witness(f"w{i}") for i in range(n)]
+
+    out = {
+        "select": count(lambda cs: basic.select(cs, *w(cs, 3), "s")),
+        "is_zero": count(lambda cs: basic.is_zero(cs, w(cs, 1)[0], "z")),
+        "range_check_64": count(lambda cs: bits.range_check(cs, w(cs, 1)[0], 64, "r")),
+        "signed_range_check_64": count(lambda cs: bits.signed_range_check(cs, w(cs, 1)[0], 64, "r")),
+        "less_than_64": count(lambda cs: bits.less_than(cs, *w(cs), 64, "lt")),
+        "divmod_const_64_by_1e8": count(lambda cs: bits.divmod_const(cs, w(cs, 1)[0], 10**8, 64, "d")),
+    }
+    for n in range(1, 17):
+        out[f"poseidon_{n}"] = count(lambda cs, n=n: poseidon(cs, w(cs, n)))
+    return out
+
+
+def merkle_update_count(arity: int, depth: int) -> int:
+    def build(cs):
+        sibs = [[cs.new_witness(f"s{k}.{j}") for j in range(arity - 1)] for k in range(depth)]
+        idx = index_bits(cs, None, arity, depth, "i")
+        merkle_update(cs, cs.new_input("r"), cs.new_witness("o"), cs.new_witness("n"), idx, sibs, arity, "u")
+
+    return count(build)
+
+
+def merkle() -> dict[str, dict]:
+    out = {}
+    for log_leaves in (16, 20, 24):
+        row = {}
+        for arity in (2, 4):
+            depth = log_leaves // (arity.bit_length() - 1)
+            row[f"arity{arity}_depth{depth}"] = merkle_update_count(arity, depth)
+        out[f"2^{log_leaves}_leaves"] = row
+    return out
+
+
+def main() -> None:
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["gadgets"] = gadgets()
+    results["merkle_update"] = merkle()
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
