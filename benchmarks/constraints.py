@@ -14,9 +14,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from circuits.gadgets import babyjubjub as bjg  # noqa: E402
 from circuits.gadgets import basic, bits  # noqa: E402
+from circuits.gadgets.eddsa import verify_eddsa_poseidon  # noqa: E402
 from circuits.gadgets.merkle import index_bits, merkle_update  # noqa: E402
 from circuits.gadgets.poseidon import poseidon  # noqa: E402
+from circuits.native.babyjubjub import BASE8  # noqa: E402
 from circuits.r1cs import ConstraintSystem, Mode  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "constraints.json"
@@ -40,9 +43,21 @@ def gadgets() -> dict[str, int]:
         "less_than_64": count(lambda cs: bits.less_than(cs, *w(cs), 64, "lt")),
         "divmod_const_64_by_1e8": count(lambda cs: bits.divmod_const(cs, w(cs, 1)[0], 10**8, 64, "d")),
     }
+    out["to_bits_strict_254"] = count(lambda cs: bits.to_bits_strict(cs, w(cs, 1)[0], "b"))
+    out["babyjubjub_add"] = count(lambda cs: bjg.add(cs, _pt(cs, "p"), _pt(cs, "q"), "a"))
+    out["babyjubjub_on_curve"] = count(lambda cs: bjg.assert_on_curve(cs, _pt(cs, "p"), "c"))
+    out["babyjubjub_mul_fixed_252"] = count(lambda cs: bjg.mul_fixed(cs, w(cs, 252), BASE8, "f"))
+    out["babyjubjub_mul_variable_254"] = count(lambda cs: bjg.mul_variable(cs, w(cs, 254), _pt(cs, "p"), "v"))
+    out["eddsa_poseidon_verify"] = count(
+        lambda cs: verify_eddsa_poseidon(cs, _pt(cs, "a"), _pt(cs, "r"), w(cs, 1)[0], w(cs, 1)[0])
+    )
     for n in range(1, 17):
         out[f"poseidon_{n}"] = count(lambda cs, n=n: poseidon(cs, w(cs, n)))
     return out
+
+
+def _pt(cs, name):
+    return cs.new_witness(f"{name}.x") + 0, cs.new_witness(f"{name}.y") + 0
 
 
 def merkle_update_count(arity: int, depth: int) -> int:

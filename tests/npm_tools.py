@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -56,3 +57,32 @@ def ptau(workdir: Path, power: int) -> Path:
     run("snarkjs", "powersoftau", "contribute", "p0.ptau", "p1.ptau", "--name=zkdx", "-e=zkdx tests", cwd=workdir)
     run("snarkjs", "powersoftau", "prepare", "phase2", "p1.ptau", "final.ptau", cwd=workdir)
     return workdir / "final.ptau"
+
+
+CIRCOMLIBJS_EDDSA = """
+import { buildEddsa } from "circomlibjs";
+import createBlakeHash from "blake-hash";
+const eddsa = await buildEddsa();
+const F = eddsa.babyJub.F;
+const req = JSON.parse(process.argv[1]);
+const out = { blake: req.blake.map(h => createBlakeHash("blake512").update(Buffer.from(h, "hex")).digest("hex")) };
+out.keys = req.sign.map(([prv, msg]) => {
+  const key = Buffer.from(prv, "hex");
+  const A = eddsa.prv2pub(key);
+  const sig = eddsa.signPoseidon(key, F.e(msg));
+  const str = (pt) => pt.map(v => F.toObject(v).toString());
+  return { A: str(A), R8: str(sig.R8), S: sig.S.toString() };
+});
+out.verify = req.verify.map(([msg, r8, s, a]) => eddsa.verifyPoseidon(F.e(msg),
+  { R8: r8.map(v => F.e(v)), S: BigInt(s) }, a.map(v => F.e(v))));
+console.log(JSON.stringify(out));
+"""
+
+
+def circomlibjs(request: dict) -> dict:
+    """BLAKE-512 digests, EdDSA keys and signatures and verifications computed by circomlibjs."""
+    proc = subprocess.run(
+        ["node", "--input-type=module", "-e", CIRCOMLIBJS_EDDSA, json.dumps(request)],
+        cwd=ROOT, capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    return json.loads(proc.stdout)

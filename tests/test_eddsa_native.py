@@ -1,8 +1,5 @@
 """BLAKE-512, Baby Jubjub and EdDSA-Poseidon natively, cross-checked with circomlibjs both ways."""
 
-import json
-import subprocess
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,32 +9,7 @@ from circuits.field import R
 from circuits.native import babyjubjub as bjj
 from circuits.native import eddsa
 from circuits.native.blake512 import blake512
-from tests.npm_tools import ROOT
-
-NODE = """
-import { buildEddsa } from "circomlibjs";
-import createBlakeHash from "blake-hash";
-const eddsa = await buildEddsa();
-const F = eddsa.babyJub.F;
-const req = JSON.parse(process.argv[1]);
-const out = { blake: req.blake.map(h => createBlakeHash("blake512").update(Buffer.from(h, "hex")).digest("hex")) };
-out.keys = req.sign.map(([prv, msg]) => {
-  const key = Buffer.from(prv, "hex");
-  const A = eddsa.prv2pub(key);
-  const sig = eddsa.signPoseidon(key, F.e(msg));
-  const str = (pt) => pt.map(v => F.toObject(v).toString());
-  return { A: str(A), R8: str(sig.R8), S: sig.S.toString() };
-});
-out.verify = req.verify.map(([msg, r8, s, a]) => eddsa.verifyPoseidon(F.e(msg),
-  { R8: r8.map(v => F.e(v)), S: BigInt(s) }, a.map(v => F.e(v))));
-console.log(JSON.stringify(out));
-"""
-
-
-def circomlibjs(request):
-    proc = subprocess.run(["node", "--input-type=module", "-e", NODE, json.dumps(request)], cwd=ROOT,
-                          capture_output=True, text=True, check=True, timeout=120)  # fmt: skip
-    return json.loads(proc.stdout)
+from tests.npm_tools import circomlibjs
 
 
 def test_cross_check_with_circomlibjs():

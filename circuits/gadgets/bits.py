@@ -7,6 +7,7 @@ below r and a decomposition is unique; wider requests raise ParameterError.
 from __future__ import annotations
 
 from circuits.errors import ParameterError
+from circuits.field import R
 from circuits.gadgets.basic import alloc_bit, lc
 from circuits.r1cs import ConstraintSystem, LCLike, LinearCombination, Variable
 
@@ -78,3 +79,44 @@ def divmod_const(cs: ConstraintSystem, a: LCLike, d: int, n: int, name: str) -> 
     range_check(cs, r, k, f"{name}.r")
     assert_less_than(cs, r, d, k, f"{name}.r<d")
     return q, r
+
+
+def to_bits_unchecked(cs: ConstraintSystem, x: LCLike, n: int, name: str) -> list[Variable]:
+    """Like to_bits but up to 254 bits: x = Σ b_i 2^i holds in the field only, so callers
+    must exclude aliases (e.g. with assert_bits_below) when 2^n > r."""
+    if not 1 <= n <= 254:
+        raise ParameterError(f"bit width {n} is outside 1..254")
+    bits = [alloc_bit(cs, f"{name}.b{i}", lambda i=i: (cs.value(x) >> i) & 1) for i in range(n)]
+    total = LinearCombination({})
+    for i, b in enumerate(bits):
+        total = total + b * (1 << i)
+    cs.enforce(total, cs.one(), x, f"{name}.pack")
+    return bits
+
+
+def assert_bits_below(cs: ConstraintSystem, bits: list[Variable], c: int, name: str) -> None:
+    """Σ b_i 2^i < c for a constant c < 2^len(bits), with the b_i boolean (len(bits) + 1 constraints).
+
+    From the top bit down, eq_i = [all bits ≥ i equal c's]; a bit above c's while
+    the prefix is equal adds eq_(i+1) - eq_i to ``over``.  The value is below c iff
+    over = 0 and the bits do not equal c, i.e. over + eq_0 = 0.
+    """
+    if not 0 < c < (1 << len(bits)):
+        raise ParameterError("constant must be positive and fit the bit width")
+    eq: LinearCombination = LinearCombination.constant(1)
+    over = LinearCombination({})
+    for i in range(len(bits) - 1, -1, -1):
+        same = lc(bits[i]) if (c >> i) & 1 else 1 - lc(bits[i])
+        nxt = cs.new_witness(f"{name}.eq{i}", lambda e=eq, s=same: cs.value(e) * cs.value(s))
+        cs.enforce(eq, same, nxt, f"{name}.eq{i}")
+        if not (c >> i) & 1:
+            over = over + eq - nxt
+        eq = lc(nxt)
+    cs.enforce(over + eq, cs.one(), 0, f"{name}.below")
+
+
+def to_bits_strict(cs: ConstraintSystem, x: LCLike, name: str) -> list[Variable]:
+    """The unique 254-bit decomposition of a field element (no alias x + r): 510 constraints."""
+    bits = to_bits_unchecked(cs, x, 254, name)
+    assert_bits_below(cs, bits, R, f"{name}.alias")
+    return bits
