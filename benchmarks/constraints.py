@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from circuits.gadgets import babyjubjub as bjg  # noqa: E402
 from circuits.gadgets import basic, bits  # noqa: E402
+from circuits.gadgets.binding import pack_public, sha256_commitment  # noqa: E402
 from circuits.gadgets.eddsa import verify_eddsa_poseidon  # noqa: E402
 from circuits.gadgets.merkle import index_bits, merkle_update  # noqa: E402
 from circuits.gadgets.poseidon import poseidon  # noqa: E402
@@ -80,10 +81,31 @@ def merkle() -> dict[str, dict]:
     return out
 
 
+def binding() -> dict:
+    """Constraints to bind n data bytes (bits given, already boolean): SHA-256 vs 31-byte packing."""
+
+    def data(cs, n):
+        return [cs.new_witness(f"b{i}") + 0 for i in range(8 * n)]
+
+    out = {}
+    for n in (24, 96, 384):
+        sha = count(lambda cs, n=n: sha256_commitment(cs, data(cs, n)))
+        pack = count(lambda cs, n=n: pack_public(cs, data(cs, n)))
+        out[f"{n}_bytes"] = {
+            "sha256_constraints": sha,
+            "sha256_public_inputs": 1,
+            "sha256_constraints_per_byte": round(sha / n, 1),
+            "packing_constraints": pack,
+            "packing_public_inputs": -(-n // 31),
+        }
+    return out
+
+
 def main() -> None:
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["gadgets"] = gadgets()
     results["merkle_update"] = merkle()
+    results["data_binding"] = binding()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
     print(json.dumps(results, indent=1))
