@@ -47,6 +47,7 @@ def gadgets() -> dict[str, int]:
     out["to_bits_strict_254"] = count(lambda cs: bits.to_bits_strict(cs, w(cs, 1)[0], "b"))
     out["babyjubjub_add"] = count(lambda cs: bjg.add(cs, _pt(cs, "p"), _pt(cs, "q"), "a"))
     out["babyjubjub_on_curve"] = count(lambda cs: bjg.assert_on_curve(cs, _pt(cs, "p"), "c"))
+    out["babyjubjub_subgroup_check"] = count(lambda cs: bjg.assert_in_subgroup(cs, _pt(cs, "p"), "s"))
     out["babyjubjub_mul_fixed_252"] = count(lambda cs: bjg.mul_fixed(cs, w(cs, 252), BASE8, "f"))
     out["babyjubjub_mul_variable_254"] = count(lambda cs: bjg.mul_variable(cs, w(cs, 254), _pt(cs, "p"), "v"))
     out["eddsa_poseidon_verify"] = count(

@@ -108,3 +108,26 @@ def test_forgeries_are_unsatisfiable(tamper):
         a, sig = bjj.IDENTITY, eddsa.Signature(bjj.IDENTITY, 0)
     assert not eddsa.verify(msg, sig, a)
     assert verifier(Mode.PROVE, a, sig, msg).which_is_unsatisfied() is not None
+
+
+@pytest.mark.parametrize(
+    "p,ok",
+    [
+        (bjj.BASE8, True),
+        (bjj.IDENTITY, True),
+        (bjj.GENERATOR, False),  # order 8l
+        ((0, R - 1), False),  # order 2
+        (bjj.add(bjj.BASE8, (0, R - 1)), False),
+    ],
+)
+def test_subgroup_check(p, ok):
+    cs = ConstraintSystem()
+    bj.assert_in_subgroup(cs, point(cs, p, "p"), "sub")
+    assert cs.is_satisfied() is ok is bjj.in_subgroup(p)
+
+
+def test_mul_constant_matches_native():
+    cs = ConstraintSystem()
+    p = bjj.mul(bjj.BASE8, 12345)
+    out = bj.mul_constant(cs, point(cs, p, "p"), 1000003, "k")
+    assert (cs.value(out[0]), cs.value(out[1])) == bjj.mul(p, 1000003) and cs.is_satisfied()

@@ -129,3 +129,23 @@ def _lookup(cs: ConstraintSystem, bits: list[Variable], table: list[bjj.Point]) 
             acc = acc + monos[mask] * c
         out.append(acc)
     return out[0], out[1]
+
+
+def mul_constant(cs: ConstraintSystem, p: CPoint, k: int, name: str) -> CPoint:
+    """k·p for a constant k ≥ 1: a doubling per bit and an addition per set bit, no selects."""
+    acc: CPoint | None = None
+    base = p
+    for i in range(k.bit_length()):
+        if (k >> i) & 1:
+            acc = base if acc is None else add(cs, acc, base, f"{name}.add{i}")
+        if i + 1 < k.bit_length():
+            base = add(cs, base, base, f"{name}.dbl{i}")
+    return acc if acc is not None else constant_point(bjj.IDENTITY)
+
+
+def assert_in_subgroup(cs: ConstraintSystem, p: CPoint, name: str) -> None:
+    """p on the curve and l·p = identity, i.e. p in the prime-order subgroup of BASE8."""
+    assert_on_curve(cs, p, f"{name}.curve")
+    q = mul_constant(cs, p, bjj.SUBORDER, f"{name}.l")
+    cs.enforce(q[0], cs.one(), 0, f"{name}.x")
+    cs.enforce(q[1], cs.one(), 1, f"{name}.y")
