@@ -44,6 +44,7 @@ demo: install
 	@echo "== demo finished: files in $(DEMO)/"
 
 bench: install
+	$(PY) benchmarks/constraints.py
 	$(PY) benchmarks/prove.py
 
 clean:
