@@ -22,6 +22,10 @@ def _check_width(n: int) -> None:
 def to_bits(cs: ConstraintSystem, x: LCLike, n: int, name: str) -> list[Variable]:
     """Little-endian bits of x with x = Σ b_i 2^i: n + 1 constraints.  Unsatisfiable if x ≥ 2^n."""
     _check_width(n)
+    return _decompose(cs, x, n, name)
+
+
+def _decompose(cs: ConstraintSystem, x: LCLike, n: int, name: str) -> list[Variable]:
     bits = [alloc_bit(cs, f"{name}.b{i}", lambda i=i: (cs.value(x) >> i) & 1) for i in range(n)]
     total = LinearCombination({})
     for i, b in enumerate(bits):
@@ -86,12 +90,7 @@ def to_bits_unchecked(cs: ConstraintSystem, x: LCLike, n: int, name: str) -> lis
     must exclude aliases (e.g. with assert_bits_below) when 2^n > r."""
     if not 1 <= n <= 254:
         raise ParameterError(f"bit width {n} is outside 1..254")
-    bits = [alloc_bit(cs, f"{name}.b{i}", lambda i=i: (cs.value(x) >> i) & 1) for i in range(n)]
-    total = LinearCombination({})
-    for i, b in enumerate(bits):
-        total = total + b * (1 << i)
-    cs.enforce(total, cs.one(), x, f"{name}.pack")
-    return bits
+    return _decompose(cs, x, n, name)
 
 
 def assert_bits_below(cs: ConstraintSystem, bits: list[Variable], c: int, name: str) -> None:
