@@ -47,8 +47,7 @@ class SignedUpdate:
         cs.enforce(root, cs.one(), new_root, "new_root")
 
     def _new_root(self):
-        t = SparseMerkleTree(DEPTH, ARITY)
-        t._nodes = dict(self.tree._nodes)
+        t = self.tree.copy()
         a = eddsa.public_key(KEY)
         t.set_leaf(INDEX, poseidon_native([a[0], a[1], self.value]))
         return t.root

@@ -21,8 +21,10 @@ def test_empty_tree_roots_are_zero_hashes():
     assert t.root == poseidon([z1, z1])
     t.set_leaf(3, 9)
     assert t.root == poseidon([z1, poseidon([0, 9])])
+    c = t.copy()
     t.set_leaf(3, 0)  # back to empty: nothing stored
     assert t.root == poseidon([z1, z1]) and not t._nodes
+    assert c.root == poseidon([z1, poseidon([0, 9])]) and c.leaf(3) == 9
 
 
 def _update_circuit(cs, arity, depth, idx, old_root, old_leaf, new_leaf, path):

@@ -55,6 +55,13 @@ class SparseMerkleTree:
             self.zero_hashes.append(poseidon([self.zero_hashes[-1]] * arity))
         self._nodes: dict[tuple[int, int], int] = {}  # (level, index) -> hash, non-empty only
 
+    def copy(self) -> SparseMerkleTree:
+        """An independent tree with the same leaves (zero hashes are shared, they never change)."""
+        out = SparseMerkleTree.__new__(SparseMerkleTree)
+        out.depth, out.arity, out.zero_hashes = self.depth, self.arity, self.zero_hashes
+        out._nodes = dict(self._nodes)
+        return out
+
     @property
     def root(self) -> int:
         return self._node(self.depth, 0)
