@@ -96,6 +96,7 @@ def create_proof(
     """A proof that z satisfies m.  r, s default to fresh randomness (zero-knowledge)."""
     clock = time.perf_counter()
     check_inputs(pk, m, z)
+    clock = _lap(timings, "check", clock)
     r = randbelow(R) if r is None else r % R
     s = randbelow(R) if s is None else s % R
     h = witness_map(m, z, Radix2Domain(pk.domain_size))

@@ -176,7 +176,7 @@ def test_parallel_workers_give_a_valid_proof(cubic_key):
     timings = {}
     proof = create_proof(pk, m, cs.assignment(), workers=2, timings=timings)
     assert verify_proof(pk.vk, cs.public_inputs(), proof)
-    assert {"witness_map", "msm_a", "msm_b_g2", "msm_h", "msm_wall"} <= set(timings)
+    assert {"check", "witness_map", "msm_a", "msm_b_g2", "msm_h", "msm_wall"} <= set(timings)
 
 
 def test_zero_public_input_and_r_minus_one(cubic_key):
