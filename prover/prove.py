@@ -24,7 +24,7 @@ from prover.keys import ProvingKey
 from prover.msm import msm
 from prover.parallel import default_workers, run_tasks
 from prover.progress import Progress
-from prover.qap import witness_map
+from prover.qap import first_unsatisfied, quotient, row_values
 from verifier.types import Proof
 
 # MSMs of one proof: (name, group, proving-key query)
@@ -33,15 +33,21 @@ _MSMS = (("a", "G1", "a_query"), ("b_g1", "G1", "b_g1_query"), ("b_g2", "G2", "b
 _G2_WEIGHT = 3  # a G2 addition costs about three G1 additions
 
 
-def check_inputs(pk: ProvingKey, m: R1CSMatrices, z: list[int]) -> None:
-    """Key/circuit/assignment agreement and satisfaction, before any expensive work."""
+def check_inputs(pk: ProvingKey, m: R1CSMatrices, z: list[int]) -> tuple[list[int], list[int], list[int]]:
+    """Key/circuit/assignment agreement and satisfaction, before any expensive work.
+
+    Returns the row values <A_j, z>, <B_j, z>, <C_j, z>, which the witness map reuses.
+    """
     if m.digest != pk.circuit_digest:
         raise KeyMismatch("the proving key was made for a different circuit")
     if m.num_inputs != pk.num_inputs:
         raise KeyMismatch(f"key expects {pk.num_inputs} public inputs, circuit has {m.num_inputs}")
-    failing = m.which_is_unsatisfied(z)
+    m.check_assignment(z)
+    rows = row_values(m, z)
+    failing = first_unsatisfied(*rows)
     if failing is not None:
-        raise UnsatisfiedConstraint(failing)
+        raise UnsatisfiedConstraint(m.names[failing])
+    return rows
 
 
 def _msm_chunk(shared: dict, group: str, query: str, start: int, scalars: list[int]) -> tuple:
@@ -50,35 +56,50 @@ def _msm_chunk(shared: dict, group: str, query: str, start: int, scalars: list[i
     return msm(GROUPS[group], bases, scalars), time.perf_counter() - t0
 
 
-def _msm_tasks(pk: ProvingKey, scalars: dict[str, list[int]], workers: int) -> tuple[list, list[str]]:
-    """Split every MSM into chunks so that the workers get about equal work."""
-    total = sum(len(scalars[n]) * (_G2_WEIGHT if g == "G2" else 1) for n, g, _ in _MSMS)
-    target = max(1024, total // (2 * workers) + 1)
-    tasks, names = [], []
-    for name, group, query in _MSMS:
-        ks = scalars[name]
-        step = max(1, target // (_G2_WEIGHT if group == "G2" else 1))
-        for start in range(0, len(ks), step):
-            tasks.append((_msm_chunk, (group, query, start, ks[start : start + step])))
-            names.append(name)
-    return tasks, names
+def _quotient_task(shared: dict, domain_size: int) -> tuple:
+    t0 = time.perf_counter()
+    h = quotient(*shared["rows"], shared["inputs"], Radix2Domain(domain_size))
+    return h, time.perf_counter() - t0
 
 
-def run_msms(pk: ProvingKey, scalars: dict[str, list[int]], workers: int | None = None,
-             timings: dict | None = None) -> dict:  # fmt: skip
-    """Every MSM of the proof, on worker processes; returns Jacobian results by name."""
-    workers = default_workers() if workers is None else workers
-    tasks, names = _msm_tasks(pk, scalars, workers)
-    shared = {q: getattr(pk, q) for _, _, q in _MSMS}
-    bar = Progress("prove", len(tasks))
-    results = run_tasks(tasks, shared, workers, on_done=lambda i: bar.advance(1, f"msm {names[i]}"))
+def _chunks(name: str, group: str, query: str, ks: list[int], target: int) -> list:
+    step = max(1, target // (_G2_WEIGHT if group == "G2" else 1))
+    return [(_msm_chunk, (group, query, i, ks[i : i + step])) for i in range(0, len(ks), step)]
+
+
+def _pool_work(pk: ProvingKey, rows: tuple, z: list[int], workers: int, timings: dict | None) -> dict:
+    """The quotient h and the A, B, L MSMs run together; the H MSM follows h.  Jacobian results by name."""
+    ell = pk.num_inputs + 1
+    scalars = {"a": z, "b_g1": z, "b_g2": z, "l": z[ell:]}
+    weights = sum(len(scalars[n]) * (_G2_WEIGHT if g == "G2" else 1) for n, g, _ in _MSMS[:4])
+    target = max(1024, (weights + pk.domain_size) // (2 * workers) + 1)
+    tasks, names = [(_quotient_task, (pk.domain_size,))], ["witness_map"]
+    for name, group, query in _MSMS[:4]:
+        chunk = _chunks(name, group, query, scalars[name], target)
+        tasks += chunk
+        names += [name] * len(chunk)
+    h_tasks = _chunks("h", "G1", "h_query", [0] * (pk.domain_size - 1), target)
+    bar = Progress("prove", len(tasks) + len(h_tasks))
+
+    def then(i: int, result: tuple) -> list:
+        if i != 0:
+            return []
+        h = result[0]
+        follow = [(fn, (g, q, start, h[start : start + len(ks)])) for fn, (g, q, start, ks) in h_tasks]
+        names.extend(["h"] * len(follow))
+        return follow
+
+    shared = {q: getattr(pk, q) for _, _, q in _MSMS} | {"rows": rows, "inputs": z[:ell]}
+    results = run_tasks(tasks, shared, workers, on_done=lambda i: bar.advance(1, names[i]), then=then)
     bar.close()
     out: dict = {name: None for name, _, _ in _MSMS}
     group_of = {name: GROUPS[g] for name, g, _ in _MSMS}
-    for name, (point, seconds) in zip(names, results):
-        out[name] = group_of[name].add(out[name], point)
+    for name, (value, seconds) in zip(names, results):
+        if name != "witness_map":
+            out[name] = group_of[name].add(out[name], value)
         if timings is not None:
-            timings[f"msm_{name}"] = timings.get(f"msm_{name}", 0.0) + seconds
+            key = name if name == "witness_map" else f"msm_{name}"
+            timings[key] = timings.get(key, 0.0) + seconds
     return out
 
 
@@ -93,18 +114,18 @@ def create_proof(
     timings: dict | None = None,
     randbelow: Callable[[int], int] = secrets.randbelow,
 ) -> Proof:
-    """A proof that z satisfies m.  r, s default to fresh randomness (zero-knowledge)."""
+    """A proof that z satisfies m.  r, s default to fresh randomness (zero-knowledge).
+
+    ``timings`` (if given) receives wall seconds of ``check``, ``pool_wall`` and
+    ``assemble``, and CPU seconds of ``witness_map`` and each ``msm_*`` in the workers.
+    """
     clock = time.perf_counter()
-    check_inputs(pk, m, z)
+    rows = check_inputs(pk, m, z)
     clock = _lap(timings, "check", clock)
     r = randbelow(R) if r is None else r % R
     s = randbelow(R) if s is None else s % R
-    h = witness_map(m, z, Radix2Domain(pk.domain_size))
-    clock = _lap(timings, "witness_map", clock)
-    ell = m.num_inputs + 1
-    scalars = {"a": z, "b_g1": z, "b_g2": z, "l": z[ell:], "h": h}
-    res = run_msms(pk, scalars, workers, timings)
-    clock = _lap(timings, "msm_wall", clock)
+    res = _pool_work(pk, rows, z, default_workers() if workers is None else workers, timings)
+    clock = _lap(timings, "pool_wall", clock)
     a = G1.add_mixed(G1.add(res["a"], G1.mul(pk.delta_g1, r)), pk.alpha_g1)
     b2 = G2.add_mixed(G2.add(res["b_g2"], G2.mul(pk.delta_g2, s)), pk.beta_g2)
     b1 = G1.add_mixed(G1.add(res["b_g1"], G1.mul(pk.delta_g1, s)), pk.beta_g1)

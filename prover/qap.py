@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import gmpy2
 
-from circuits.r1cs import R1CSMatrices, Terms
+from circuits.field import R
+from circuits.r1cs import R1CSMatrices
 from prover.domain import Radix2Domain
 
 
@@ -21,28 +22,43 @@ def domain_for(m: R1CSMatrices) -> Radix2Domain:
     return Radix2Domain.at_least(m.num_constraints + m.num_inputs + 1)
 
 
-def _row_values(rows: list[Terms], z: list, p: int) -> list[int]:
-    return [int(sum(v * z[k] for k, v in row.items()) % p) for row in rows]
+def row_values(m: R1CSMatrices, z: list[int], modulus: int = R) -> tuple[list[int], list[int], list[int]]:
+    """<A_j, z>, <B_j, z>, <C_j, z> for every constraint row j."""
+    p = gmpy2.mpz(modulus)
+    zm = [gmpy2.mpz(v) for v in z]
+    out = []
+    for rows in (m.a, m.b, m.c):
+        out.append([int(sum(v * zm[k] for k, v in row.items()) % p) for row in rows])
+    return out[0], out[1], out[2]
+
+
+def first_unsatisfied(a: list[int], b: list[int], c: list[int], modulus: int = R) -> int | None:
+    """Index of the first row with a·b ≠ c, or None."""
+    for j, (x, y, w) in enumerate(zip(a, b, c)):
+        if x * y % modulus != w:
+            return j
+    return None
 
 
 def witness_map(m: R1CSMatrices, z: list[int], domain: Radix2Domain | None = None) -> list[int]:
-    """Coefficients h_0..h_(n-2) of h = (A·B - C) / Z for the assignment z.
-
-    Evaluations of A, B, C on the domain are interpolated (3 INTT), evaluated on the
-    coset g·H (3 NTT), where Z(g·ω^i) = g^n - 1 is a constant, divided, and
-    interpolated back (1 coset INTT).  If z does not satisfy m, A·B - C is not
-    divisible by Z and the result is meaningless: callers check satisfaction first.
-    """
+    """Coefficients h_0..h_(n-2) of h = (A·B - C) / Z for the assignment z (see ``quotient``)."""
     d = domain or domain_for(m)
-    p = gmpy2.mpz(d.modulus)
-    zm = [gmpy2.mpz(v) for v in z]
-    a = _row_values(m.a, zm, p) + [int(v) for v in z[: m.num_inputs + 1]]
-    b = _row_values(m.b, zm, p)
-    c = _row_values(m.c, zm, p)
+    return quotient(*row_values(m, z, d.modulus), z[: m.num_inputs + 1], d)
+
+
+def quotient(a: list[int], b: list[int], c: list[int], inputs: list[int], d: Radix2Domain) -> list[int]:
+    """h from the row values, with the input-consistency rows (A = z_i) appended to a.
+
+    A, B, C are interpolated (3 INTT), evaluated on the coset g·H (3 NTT), where
+    Z(g·ω^i) = g^n - 1 is a constant, divided, and interpolated back (1 coset INTT).
+    If the rows are not satisfied, A·B - C is not divisible by Z and h is
+    meaningless: callers check satisfaction first.
+    """
+    a = a + [int(v) for v in inputs]
     a_c, b_c, c_c = (d.coset_ntt(d.intt(v)) for v in (a, b, c))
     z_inv = gmpy2.mpz(pow(d.vanishing_at(d.coset_shift), -1, d.modulus))
-    quotient = [int((x * y - w) * z_inv % p) for x, y, w in zip(a_c, b_c, c_c)]
-    h = d.coset_intt(quotient)
+    p = gmpy2.mpz(d.modulus)
+    h = d.coset_intt([int((x * y - w) * z_inv % p) for x, y, w in zip(a_c, b_c, c_c)])
     return h[: d.size - 1]  # deg h <= n - 2
 
 
