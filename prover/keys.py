@@ -3,16 +3,19 @@
 Query points are affine gmpy2 tuples (see ``prover.curve``), ``None`` for infinity.
 File layout (big-endian coordinates)::
 
-    b"ZKDXPK\\x00\\x01" | u32 len | header JSON | u32 len | vk JSON (snarkjs)
-    | beta_g1, delta_g1 | a_query | b_g1_query | b_g2_query | h_query | l_query
-    | SHA-256 of everything before
+    b"ZKDXPK\\x00\\x02" | u32 len | header JSON | u32 len | vk JSON (snarkjs)
+    | alpha_g1, beta_g1, beta_g2, delta_g1, delta_g2 | a_query | b_g1_query
+    | b_g2_query | h_query | l_query | SHA-256 of everything before
 
 G1 points take 64 bytes, G2 points 128 (x.c0, x.c1, y.c0, y.c1); all zeros is
-infinity.  A truncated, corrupt or foreign file raises KeyFormatError.
+infinity.  A truncated, corrupt or foreign file raises KeyFormatError.  The verifying
+key inside is parsed (and its points validated) only when ``pk.vk`` is used:
+proving needs only the raw α, β, δ points stored beside it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import struct
@@ -21,21 +24,22 @@ from pathlib import Path
 
 import gmpy2
 
-from prover.convert import g1_from_py_ecc, g2_from_py_ecc
 from prover.errors import KeyFormatError
-from verifier.errors import MalformedError
 from verifier.formats import vk_from_json, vk_to_json
 from verifier.types import VerifyingKey
 
-MAGIC = b"ZKDXPK\x00\x01"
+MAGIC = b"ZKDXPK\x00\x02"
 _QUERIES = (("a_query", 1), ("b_g1_query", 1), ("b_g2_query", 2), ("h_query", 1), ("l_query", 1))
 
 
 @dataclass(frozen=True)
 class ProvingKey:
-    vk: VerifyingKey  # α, β, γ, δ and gamma_abc_g1 for the verifier
+    vk_json: str  # the verifying key as snarkjs JSON; ``vk`` parses it
+    alpha_g1: tuple  # [α]_1
     beta_g1: tuple  # [β]_1
+    beta_g2: tuple  # [β]_2
     delta_g1: tuple  # [δ]_1
+    delta_g2: tuple  # [δ]_2
     a_query: list  # [u_i(τ)]_1 for every variable i
     b_g1_query: list  # [v_i(τ)]_1
     b_g2_query: list  # [v_i(τ)]_2
@@ -43,22 +47,22 @@ class ProvingKey:
     l_query: list  # [(β u_i(τ) + α v_i(τ) + w_i(τ)) / δ]_1 for private i
     circuit_digest: str  # R1CSMatrices.digest of the circuit this key is for
     domain_size: int  # n
+    num_inputs: int  # ℓ, public inputs without the constant one
 
-    @property
-    def num_inputs(self) -> int:
-        return self.vk.num_inputs
+    @functools.cached_property
+    def vk(self) -> VerifyingKey:
+        """The verifying key, parsed and validated on first use."""
+        return vk_from_json(self.vk_json)
 
-    @property
-    def alpha_g1(self) -> tuple:
-        return g1_from_py_ecc(self.vk.alpha_g1)
+    @classmethod
+    def from_vk(cls, vk: VerifyingKey, **fields: object) -> ProvingKey:
+        """A key whose ``vk`` is already known (setup): no re-parse."""
+        pk = cls(vk_json=json.dumps(vk_to_json(vk)), num_inputs=vk.num_inputs, **fields)
+        pk.__dict__["vk"] = vk
+        return pk
 
-    @property
-    def beta_g2(self) -> tuple:
-        return g2_from_py_ecc(self.vk.beta_g2)
 
-    @property
-    def delta_g2(self) -> tuple:
-        return g2_from_py_ecc(self.vk.delta_g2)
+_POINTS = (("alpha_g1", 1), ("beta_g1", 1), ("beta_g2", 2), ("delta_g1", 1), ("delta_g2", 2))
 
 
 def _enc(p: tuple | None, group: int) -> bytes:
@@ -79,12 +83,13 @@ def encode_proving_key(pk: ProvingKey) -> bytes:
     header = {
         "circuit_digest": pk.circuit_digest,
         "domain_size": pk.domain_size,
+        "num_inputs": pk.num_inputs,
         "counts": {name: len(getattr(pk, name)) for name, _ in _QUERIES},
     }
     parts = [MAGIC]
-    for blob in (json.dumps(header).encode(), json.dumps(vk_to_json(pk.vk)).encode()):
+    for blob in (json.dumps(header).encode(), pk.vk_json.encode()):
         parts.append(struct.pack(">I", len(blob)) + blob)
-    parts += [_enc(pk.beta_g1, 1), _enc(pk.delta_g1, 1)]
+    parts += [_enc(getattr(pk, name), group) for name, group in _POINTS]
     for name, group in _QUERIES:
         parts.extend(_enc(p, group) for p in getattr(pk, name))
     body = b"".join(parts)
@@ -100,27 +105,37 @@ def decode_proving_key(data: bytes) -> ProvingKey:
     view, pos = memoryview(body), len(MAGIC)
     try:
         header, pos = _json_block(view, pos)
-        vk_obj, pos = _json_block(view, pos)
-        vk = vk_from_json(vk_obj)
+        vk_text, pos = _text_block(view, pos)
         counts = {name: int(header["counts"][name]) for name, _ in _QUERIES}
-        fields = {"circuit_digest": str(header["circuit_digest"]), "domain_size": int(header["domain_size"])}
-    except (KeyError, TypeError, ValueError, struct.error, MalformedError) as exc:
+        fields = {
+            "vk_json": vk_text,
+            "circuit_digest": str(header["circuit_digest"]),
+            "domain_size": int(header["domain_size"]),
+            "num_inputs": int(header["num_inputs"]),
+        }
+    except (KeyError, TypeError, ValueError, struct.error) as exc:
         raise KeyFormatError(f"proving key header is malformed: {exc}") from exc
-    expected = pos + 128 + sum(64 * g * counts[n] for n, g in _QUERIES)
+    expected = pos + 64 * sum(g for _, g in _POINTS) + sum(64 * g * counts[n] for n, g in _QUERIES)
     if expected != len(body):
         raise KeyFormatError(f"proving key body has {len(body)} bytes, header implies {expected}")
-    fields["beta_g1"], fields["delta_g1"] = _dec(view[pos : pos + 64], 1), _dec(view[pos + 64 : pos + 128], 1)
-    pos += 128
+    for name, group in _POINTS:
+        fields[name] = _dec(view[pos : pos + 64 * group], group)
+        pos += 64 * group
     for name, group in _QUERIES:
         size = 64 * group
         fields[name] = [_dec(view[pos + i * size : pos + (i + 1) * size], group) for i in range(counts[name])]
         pos += size * counts[name]
-    return ProvingKey(vk=vk, **fields)
+    return ProvingKey(**fields)
+
+
+def _text_block(view: memoryview, pos: int) -> tuple[str, int]:
+    (n,) = struct.unpack(">I", view[pos : pos + 4])
+    return bytes(view[pos + 4 : pos + 4 + n]).decode(), pos + 4 + n
 
 
 def _json_block(view: memoryview, pos: int) -> tuple[object, int]:
-    (n,) = struct.unpack(">I", view[pos : pos + 4])
-    return json.loads(bytes(view[pos + 4 : pos + 4 + n])), pos + 4 + n
+    text, pos = _text_block(view, pos)
+    return json.loads(text), pos
 
 
 def save_proving_key(pk: ProvingKey, path: str | Path) -> None:

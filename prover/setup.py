@@ -108,10 +108,13 @@ def setup(
         tuple(g1_to_py_ecc(p) for p in out["G1"]["gamma_abc_g1"]),
     )
     g1, g2 = out["G1"], out["G2"]
-    return ProvingKey(
-        vk=vk,
+    return ProvingKey.from_vk(
+        vk,
+        alpha_g1=alpha_g1,
         beta_g1=beta_g1,
+        beta_g2=beta_g2,
         delta_g1=delta_g1,
+        delta_g2=delta_g2,
         a_query=g1["a_query"],
         b_g1_query=g1["b_g1_query"],
         b_g2_query=g2["b_g2_query"],

@@ -42,6 +42,22 @@ def test_corrupt_key_is_a_typed_error(key_bytes, pos, flip):
         decode_proving_key(bytes(data))
 
 
+def test_verifying_key_inside_is_parsed_lazily_and_validated(cubic_key):
+    import dataclasses
+    import hashlib
+
+    from verifier import MalformedKeyError
+
+    pk = cubic_key[1]
+    loaded = decode_proving_key(encode_proving_key(pk))
+    assert "vk" not in loaded.__dict__ and loaded.vk == pk.vk
+    bad = dataclasses.replace(pk, vk_json=pk.vk_json.replace('"IC": [[', '"IC": [["1", "3", "1"], ['))
+    data = encode_proving_key(bad)
+    data = data[:-32] + hashlib.sha256(data[:-32]).digest()  # a valid checksum over a bad key
+    with pytest.raises(MalformedKeyError):
+        _ = decode_proving_key(data).vk
+
+
 def test_missing_key_file(tmp_path):
     with pytest.raises(KeyFormatError, match="cannot read"):
         load_proving_key(tmp_path / "none.pk")
