@@ -82,7 +82,7 @@ def prepare(log_size: int, ptau: Path) -> dict:
         compile_merkle_path(work, depth)
     if not (work / "main.wtns").exists():
         witness(work, merkle_input(depth))
-    if not (work / "zkdx.pk").exists():
+    if not _key_usable(work):
         subprocess.run(
             [
                 sys.executable,
@@ -105,6 +105,20 @@ def prepare(log_size: int, ptau: Path) -> dict:
 
     m = read_r1cs(work / "main.r1cs")
     return {"work": work, "depth": depth, "constraints": m.num_constraints, "variables": m.num_variables}
+
+
+def _key_usable(work: Path) -> bool:
+    """A cached zkdx key that loads and was made for this circuit (else it is rebuilt)."""
+    from circuits.iden3 import read_r1cs
+    from prover.errors import KeyFormatError
+    from prover.keys import load_proving_key
+
+    if not (work / "zkdx.pk").exists():
+        return False
+    try:
+        return load_proving_key(work / "zkdx.pk").circuit_digest == read_r1cs(work / "main.r1cs").digest
+    except KeyFormatError:
+        return False
 
 
 def ensure_ptau(power: int) -> Path:
