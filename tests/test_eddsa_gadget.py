@@ -131,3 +131,27 @@ def test_mul_constant_matches_native():
     p = bjj.mul(bjj.BASE8, 12345)
     out = bj.mul_constant(cs, point(cs, p, "p"), 1000003, "k")
     assert (cs.value(out[0]), cs.value(out[1])) == bjj.mul(p, 1000003) and cs.is_satisfied()
+
+
+_HONEST = None
+
+
+def honest_verifier():
+    global _HONEST
+    if _HONEST is None:
+        key = b"prop".ljust(32, b"\0")
+        cs = verifier(Mode.PROVE, eddsa.public_key(key), eddsa.sign(key, 1234), 1234)
+        _HONEST = cs, cs.to_matrices(), cs.assignment()
+    return _HONEST
+
+
+@settings(max_examples=40)
+@given(data=st.data())
+def test_tampering_any_witness_breaks_a_named_constraint(data):
+    cs, m, z = honest_verifier()
+    assert m.which_is_unsatisfied(z) is None
+    i = data.draw(st.integers(1, len(z) - 1))
+    bad = list(z)
+    bad[i] = (bad[i] + data.draw(st.integers(1, R - 1))) % R
+    name = m.which_is_unsatisfied(bad)
+    assert name is not None, cs.variable_name(i)
