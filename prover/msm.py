@@ -3,7 +3,8 @@
 ``msm(group, bases, scalars)`` returns sum(k_i * P_i) in Jacobian form.  Scalars are
 reduced mod r; zero scalars and points at infinity are skipped, scalars equal to one
 are added directly.  Digits lie in [-2^(c-1), 2^(c-1)), so a window needs only
-2^(c-1) buckets and a negative digit adds the negated base.
+2^(c-1) buckets and a negative digit adds the negated base; they are read straight
+from k + H (see ``_pippenger``), with no carry pass.
 """
 
 from __future__ import annotations
@@ -25,20 +26,6 @@ def window_bits(n: int) -> int:
     return best
 
 
-def signed_digits(k: int, c: int, windows: int) -> list[int]:
-    """Digits d_w in [-2^(c-1), 2^(c-1)) with k = sum d_w 2^(cw); k must fit the windows."""
-    half, full, mask = 1 << (c - 1), 1 << c, (1 << c) - 1
-    out = []
-    for _ in range(windows):
-        d = k & mask
-        k >>= c
-        if d >= half:
-            d -= full
-            k += 1
-        out.append(d)
-    return out
-
-
 def msm(group: Group, bases: Sequence[Affine], scalars: Sequence[int]) -> Jacobian:
     """sum(scalars[i] * bases[i]); lengths must match."""
     if len(bases) != len(scalars):
@@ -58,25 +45,31 @@ def msm(group: Group, bases: Sequence[Affine], scalars: Sequence[int]) -> Jacobi
 
 
 def _pippenger(group: Group, points: list[Affine], ks: list[int]) -> Jacobian:
+    """Signed digits without a carry pass: with H = Σ_w 2^(c-1)·2^(cw), the unsigned
+    window digits u_w of k + H give d_w = u_w - 2^(c-1), and Σ d_w 2^(cw) = k."""
     if not points:
         return None
     c = window_bits(len(points))
-    windows = (SCALAR_BITS + c) // c  # one spare bit absorbs the final carry
-    digits = [signed_digits(k, c, windows) for k in ks]
+    windows = (SCALAR_BITS + c) // c  # c·windows > 254: k + H fits
+    half = 1 << (c - 1)
+    offset = sum(half << (c * w) for w in range(windows))
+    shifted = [k + offset for k in ks]
     negs = [group.neg(p) for p in points]
     acc: Jacobian = None
     for w in range(windows - 1, -1, -1):
         for _ in range(c):
             acc = group.double(acc)
-        acc = group.add(acc, _window_sum(group, points, negs, [d[w] for d in digits], c))
+        acc = group.add(acc, _window_sum(group, points, negs, shifted, c * w, c))
     return acc
 
 
-def _window_sum(group: Group, points: list, negs: list, digits: list[int], c: int) -> Jacobian:
+def _window_sum(group: Group, points: list, negs: list, shifted: list[int], shift: int, c: int) -> Jacobian:
     """sum d_i * P_i for one window: fill buckets, then a running sum from the top bucket."""
-    buckets: list[Jacobian] = [None] * (1 << (c - 1))
+    half, mask = 1 << (c - 1), (1 << c) - 1
+    buckets: list[Jacobian] = [None] * half
     add_mixed = group.add_mixed
-    for p, q, d in zip(points, negs, digits):
+    for p, q, x in zip(points, negs, shifted):
+        d = ((x >> shift) & mask) - half
         if d > 0:
             buckets[d - 1] = add_mixed(buckets[d - 1], p)
         elif d < 0:

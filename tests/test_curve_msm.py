@@ -13,7 +13,7 @@ from prover.convert import g1_from_py_ecc, g1_jacobian_to_py_ecc, g2_from_py_ecc
 from prover.curve import G1, G2
 from prover.errors import MsmInputError
 from prover.fixed_base import batch_to_affine, build_table, fixed_base_mul
-from prover.msm import msm, signed_digits, window_bits
+from prover.msm import msm, window_bits
 
 scalar = st.integers(min_value=0, max_value=curve_order - 1)
 GROUPS = [
@@ -45,14 +45,6 @@ def test_edge_cases(group, gen, zero, to_aff, to_py):
     assert to_aff(zero) is None and eq(to_py(None), zero)
     assert group.mul(p, 0) is None
     assert eq(to_py(group.mul(p, curve_order - 1)), neg(multiply(gen, 12345)))
-
-
-@given(k=scalar, c=st.integers(min_value=2, max_value=16))
-def test_signed_digits_reconstruct(k, c):
-    windows = (curve_order.bit_length() + c) // c
-    digits = signed_digits(k, c, windows)
-    assert all(-(1 << (c - 1)) <= d < (1 << (c - 1)) for d in digits)
-    assert sum(d << (c * i) for i, d in enumerate(digits)) == k
 
 
 def test_window_bits_grows_with_n():
