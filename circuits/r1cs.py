@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import gmpy2
+
 from circuits.errors import AssignmentMissing, SynthesisError, WitnessMismatch
 from circuits.field import R
 
@@ -91,6 +93,13 @@ class LinearCombination(_Arith):
     def constant(cls, value: int) -> LinearCombination:
         return cls({ONE_KEY: value % R})
 
+    def constant_value(self) -> int | None:
+        """The value if this is a constant (no variable terms), else None; structural, so
+        SETUP and PROVE modes agree."""
+        if not self._terms:
+            return 0
+        return self._terms[ONE_KEY] if self._terms.keys() == {ONE_KEY} else None
+
     def __repr__(self) -> str:
         return f"LinearCombination({self._terms})"
 
@@ -141,12 +150,25 @@ class R1CSMatrices:
     def num_variables(self) -> int:
         return 1 + self.num_inputs + self.num_aux
 
+    def row_values(self, z: list[int], modulus: int = R) -> tuple[list[int], list[int], list[int]]:
+        """<A_j, z>, <B_j, z>, <C_j, z> for every row j (shared by the check and the witness map)."""
+        p = gmpy2.mpz(modulus)
+        zm = [gmpy2.mpz(v) for v in z]
+        a, b, c = (
+            [int(sum(v * zm[k] for k, v in row.items()) % p) for row in rows] for rows in (self.a, self.b, self.c)
+        )
+        return a, b, c
+
     def which_is_unsatisfied(self, z: list[int]) -> str | None:
         """Name of the first constraint that z violates, or None when all hold."""
         self.check_assignment(z)
-        for i, (a, b, c) in enumerate(zip(self.a, self.b, self.c)):
-            if _dot(a, z) * _dot(b, z) % R != _dot(c, z):
-                return self.names[i]
+        return self.first_unsatisfied(self.row_values(z))
+
+    def first_unsatisfied(self, rows: tuple[list[int], list[int], list[int]]) -> str | None:
+        """Name of the first row with a·b ≠ c among precomputed row values, or None."""
+        for j, (x, y, w) in enumerate(zip(*rows)):
+            if x * y % R != w:
+                return self.names[j]
         return None
 
     def is_satisfied(self, z: list[int]) -> bool:
@@ -171,10 +193,6 @@ class R1CSMatrices:
                 h.update(k.to_bytes(4, "little") + row[k].to_bytes(32, "little"))
             h.update(b"|")
         return h.hexdigest()
-
-
-def _dot(row: Terms, z: list[int]) -> int:
-    return sum(v * z[k] for k, v in row.items()) % R
 
 
 class ConstraintSystem:

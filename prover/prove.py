@@ -24,7 +24,7 @@ from prover.keys import ProvingKey
 from prover.msm import msm
 from prover.parallel import default_workers, run_tasks
 from prover.progress import Progress
-from prover.qap import first_unsatisfied, quotient, row_values
+from prover.qap import quotient
 from verifier.types import Proof
 
 # MSMs of one proof: (name, group, proving-key query)
@@ -43,10 +43,10 @@ def check_inputs(pk: ProvingKey, m: R1CSMatrices, z: list[int]) -> tuple[list[in
     if m.num_inputs != pk.num_inputs:
         raise KeyMismatch(f"key expects {pk.num_inputs} public inputs, circuit has {m.num_inputs}")
     m.check_assignment(z)
-    rows = row_values(m, z)
-    failing = first_unsatisfied(*rows)
+    rows = m.row_values(z)
+    failing = m.first_unsatisfied(rows)
     if failing is not None:
-        raise UnsatisfiedConstraint(m.names[failing])
+        raise UnsatisfiedConstraint(failing)
     return rows
 
 
@@ -62,7 +62,8 @@ def _quotient_task(shared: dict, domain_size: int) -> tuple:
     return h, time.perf_counter() - t0
 
 
-def _chunks(name: str, group: str, query: str, ks: list[int], target: int) -> list:
+def _chunks(group: str, query: str, ks: list[int], target: int) -> list:
+    """MSM tasks of about ``target`` G1-addition units each."""
     step = max(1, target // (_G2_WEIGHT if group == "G2" else 1))
     return [(_msm_chunk, (group, query, i, ks[i : i + step])) for i in range(0, len(ks), step)]
 
@@ -75,17 +76,15 @@ def _pool_work(pk: ProvingKey, rows: tuple, z: list[int], workers: int, timings:
     target = max(1024, (weights + pk.domain_size) // (2 * workers) + 1)
     tasks, names = [(_quotient_task, (pk.domain_size,))], ["witness_map"]
     for name, group, query in _MSMS[:4]:
-        chunk = _chunks(name, group, query, scalars[name], target)
+        chunk = _chunks(group, query, scalars[name], target)
         tasks += chunk
         names += [name] * len(chunk)
-    h_tasks = _chunks("h", "G1", "h_query", [0] * (pk.domain_size - 1), target)
-    bar = Progress("prove", len(tasks) + len(h_tasks))
+    bar = Progress("prove", len(tasks) + -(-(pk.domain_size - 1) // target))
 
     def then(i: int, result: tuple) -> list:
-        if i != 0:
+        if i != 0:  # task 0 is the quotient: queue the H MSM on h
             return []
-        h = result[0]
-        follow = [(fn, (g, q, start, h[start : start + len(ks)])) for fn, (g, q, start, ks) in h_tasks]
+        follow = _chunks("G1", "h_query", result[0], target)
         names.extend(["h"] * len(follow))
         return follow
 

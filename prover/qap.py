@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import gmpy2
 
-from circuits.field import R
 from circuits.r1cs import R1CSMatrices
 from prover.domain import Radix2Domain
 
@@ -22,28 +21,10 @@ def domain_for(m: R1CSMatrices) -> Radix2Domain:
     return Radix2Domain.at_least(m.num_constraints + m.num_inputs + 1)
 
 
-def row_values(m: R1CSMatrices, z: list[int], modulus: int = R) -> tuple[list[int], list[int], list[int]]:
-    """<A_j, z>, <B_j, z>, <C_j, z> for every constraint row j."""
-    p = gmpy2.mpz(modulus)
-    zm = [gmpy2.mpz(v) for v in z]
-    out = []
-    for rows in (m.a, m.b, m.c):
-        out.append([int(sum(v * zm[k] for k, v in row.items()) % p) for row in rows])
-    return out[0], out[1], out[2]
-
-
-def first_unsatisfied(a: list[int], b: list[int], c: list[int], modulus: int = R) -> int | None:
-    """Index of the first row with a·b ≠ c, or None."""
-    for j, (x, y, w) in enumerate(zip(a, b, c)):
-        if x * y % modulus != w:
-            return j
-    return None
-
-
 def witness_map(m: R1CSMatrices, z: list[int], domain: Radix2Domain | None = None) -> list[int]:
     """Coefficients h_0..h_(n-2) of h = (A·B - C) / Z for the assignment z (see ``quotient``)."""
     d = domain or domain_for(m)
-    return quotient(*row_values(m, z, d.modulus), z[: m.num_inputs + 1], d)
+    return quotient(*m.row_values(z, d.modulus), z[: m.num_inputs + 1], d)
 
 
 def quotient(a: list[int], b: list[int], c: list[int], inputs: list[int], d: Radix2Domain) -> list[int]:

@@ -13,7 +13,7 @@ from circuits.field import R
 from circuits.r1cs import ConstraintSystem, Mode
 from prover.errors import KeyMismatch, SetupError, UnsatisfiedConstraint
 from prover.prove import create_proof
-from prover.qap import domain_for, row_values, witness_map
+from prover.qap import domain_for, witness_map
 from prover.setup import InsecureSetupWarning, Trapdoor, setup
 from tests.conftest import dev_setup
 from verifier import Proof, verify_proof
@@ -150,7 +150,7 @@ def test_random_circuits_prove_verify_and_tampering_fails(spec, data):
     with pytest.raises(UnsatisfiedConstraint, match=f"prod{k}"):
         create_proof(pk, m, bad, workers=1)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(prove_mod, "check_inputs", lambda pk, m, z: row_values(m, z))  # skip the refusal
+        mp.setattr(prove_mod, "check_inputs", lambda pk, m, z: m.row_values(z))  # skip the refusal
         forged = create_proof(pk, m, bad, workers=1)
     assert not verify_proof(pk.vk, public, forged)
 

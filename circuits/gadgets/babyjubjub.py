@@ -9,29 +9,11 @@ linear and cost nothing, so adding a constant point is cheaper than 6.
 from __future__ import annotations
 
 from circuits.field import R
-from circuits.gadgets.basic import lc
+from circuits.gadgets.basic import lc, mul
 from circuits.native import babyjubjub as bjj
-from circuits.r1cs import ONE_KEY, ConstraintSystem, LCLike, LinearCombination, Variable
+from circuits.r1cs import ConstraintSystem, LinearCombination, Variable
 
 CPoint = tuple[LinearCombination, LinearCombination]
-
-
-def _const(x: LinearCombination) -> int | None:
-    t = x.terms()
-    return 0 if not t else (t[ONE_KEY] if set(t) == {ONE_KEY} else None)
-
-
-def mul(cs: ConstraintSystem, a: LCLike, b: LCLike, name: str) -> LinearCombination:
-    """a·b: free when either side is constant, else 1 constraint."""
-    a, b = lc(a), lc(b)
-    ka, kb = _const(a), _const(b)
-    if ka is not None:
-        return b * ka
-    if kb is not None:
-        return a * kb
-    out = cs.new_witness(name, lambda: cs.value(a) * cs.value(b))
-    cs.enforce(a, b, out, name)
-    return lc(out)
 
 
 def _div(cs: ConstraintSystem, num: LinearCombination, den: LinearCombination, name: str) -> LinearCombination:

@@ -17,6 +17,19 @@ def lc(x: LCLike) -> LinearCombination:
     return LinearCombination(as_terms(x))
 
 
+def mul(cs: ConstraintSystem, a: LCLike, b: LCLike, name: str) -> LinearCombination:
+    """a·b: free (a scaled copy) when either side is constant, else 1 constraint."""
+    a, b = lc(a), lc(b)
+    ka, kb = a.constant_value(), b.constant_value()
+    if ka is not None:
+        return b * ka
+    if kb is not None:
+        return a * kb
+    out = cs.new_witness(name, lambda: cs.value(a) * cs.value(b))
+    cs.enforce(a, b, out, name)
+    return lc(out)
+
+
 def assert_bit(cs: ConstraintSystem, x: LCLike, name: str) -> None:
     """x · (1 - x) = 0: x ∈ {0, 1}."""
     cs.enforce(x, 1 - lc(x), 0, f"{name}.bit")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from circuits.errors import ParameterError
-from circuits.gadgets.basic import alloc_bit, assert_equal, lc
+from circuits.gadgets.basic import alloc_bit, assert_equal, lc, mul
 from circuits.gadgets.poseidon import poseidon
 from circuits.r1cs import ConstraintSystem, LCLike, LinearCombination, Variable
 
@@ -39,15 +39,9 @@ def _indicators(cs: ConstraintSystem, b0: Variable, b1: Variable, name: str) -> 
     return [1 - lc(b0) - b1 + e3, lc(b0) - e3, lc(b1) - e3, e3]
 
 
-def _mul(cs: ConstraintSystem, a: LCLike, b: LCLike, name: str) -> Variable:
-    out = cs.new_witness(name, lambda: cs.value(a) * cs.value(b))
-    cs.enforce(a, b, out, name)
-    return out
-
-
 def _place2(cs: ConstraintSystem, node: LCLike, bit: Variable, sib: Sequence[LCLike], name: str) -> list:
     """[node, s] if bit = 0 else [s, node] (1 constraint)."""
-    left = lc(node) + _mul(cs, bit, lc(sib[0]) - node, f"{name}.swap")
+    left = lc(node) + mul(cs, bit, lc(sib[0]) - node, f"{name}.swap")
     return [left, lc(node) + sib[0] - left]
 
 
@@ -55,10 +49,10 @@ def _place4(cs: ConstraintSystem, node: LCLike, e: list, sib: Sequence[LCLike], 
     """Children with node at the position whose indicator is 1 (6 constraints)."""
     s0, s1, s2 = (lc(s) for s in sib)
     x = lc(node)
-    c0 = s0 + _mul(cs, e[0], x - s0, f"{name}.c0")
-    c1 = s1 + _mul(cs, e[0], s0 - s1, f"{name}.c1a") + _mul(cs, e[1], x - s1, f"{name}.c1b")
-    c2 = s1 + _mul(cs, e[2], x - s1, f"{name}.c2a") + _mul(cs, e[3], s2 - s1, f"{name}.c2b")
-    c3 = s2 + _mul(cs, e[3], x - s2, f"{name}.c3")
+    c0 = s0 + mul(cs, e[0], x - s0, f"{name}.c0")
+    c1 = s1 + mul(cs, e[0], s0 - s1, f"{name}.c1a") + mul(cs, e[1], x - s1, f"{name}.c1b")
+    c2 = s1 + mul(cs, e[2], x - s1, f"{name}.c2a") + mul(cs, e[3], s2 - s1, f"{name}.c2b")
+    c3 = s2 + mul(cs, e[3], x - s2, f"{name}.c3")
     return [c0, c1, c2, c3]
 
 

@@ -13,21 +13,12 @@ from collections.abc import Sequence
 from circuits.errors import ParameterError
 from circuits.field import R
 from circuits.poseidon_constants import MAX_WIDTH, poseidon_params
-from circuits.r1cs import ONE_KEY, ConstraintSystem, LCLike, LinearCombination, as_terms
-
-
-def _constant(lc: LinearCombination) -> int | None:
-    terms = lc.terms()
-    if not terms:
-        return 0
-    if set(terms) == {ONE_KEY}:
-        return terms[ONE_KEY]
-    return None
+from circuits.r1cs import ConstraintSystem, LCLike, LinearCombination, as_terms
 
 
 def sbox(cs: ConstraintSystem, x: LinearCombination, name: str) -> LinearCombination:
     """x^5 with three named constraints, or a constant when x is constant."""
-    k = _constant(x)
+    k = x.constant_value()
     if k is not None:
         return LinearCombination.constant(pow(k, 5, R))
     x2 = cs.new_witness(f"{name}.x2", lambda: cs.value(x) ** 2)

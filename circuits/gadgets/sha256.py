@@ -9,8 +9,8 @@ constraints.  The native twin is ``hashlib.sha256``.
 
 from __future__ import annotations
 
-from circuits.gadgets.basic import alloc_bit, lc
-from circuits.r1cs import ONE_KEY, ConstraintSystem, LinearCombination
+from circuits.gadgets.basic import alloc_bit, lc, mul
+from circuits.r1cs import ConstraintSystem, LinearCombination
 
 Bit = LinearCombination
 Word = list[Bit]
@@ -28,29 +28,13 @@ K = [
 H0 = [0x6A09E667, 0xBB67AE85, 0x3C6EF372, 0xA54FF53A, 0x510E527F, 0x9B05688C, 0x1F83D9AB, 0x5BE0CD19]
 
 
-def _const(b: Bit) -> int | None:
-    t = b.terms()
-    return 0 if not t else (t[ONE_KEY] if set(t) == {ONE_KEY} else None)
-
-
 def const_word(v: int) -> Word:
     return [LinearCombination.constant((v >> (31 - i)) & 1) for i in range(32)]
 
 
-def _and(cs: ConstraintSystem, a: Bit, b: Bit, name: str) -> Bit:
-    """a·b (1 constraint; free, a scaled copy, when either side is constant)."""
-    ka, kb = _const(a), _const(b)
-    if ka is not None or kb is not None:
-        k, other = (ka, b) if ka is not None else (kb, a)
-        return other * k
-    out = cs.new_witness(name, lambda: cs.value(a) * cs.value(b))
-    cs.enforce(a, b, out, name)
-    return lc(out)
-
-
 def _xor(cs: ConstraintSystem, a: Bit, b: Bit, name: str) -> Bit:
     """a + b - 2ab: free when either side is constant."""
-    ka, kb = _const(a), _const(b)
+    ka, kb = a.constant_value(), b.constant_value()
     if ka is not None or kb is not None:
         k, other = (ka, b) if ka is not None else (kb, a)
         return 1 - other if k else other
@@ -96,12 +80,12 @@ def _compress(cs: ConstraintSystem, state: list[Word], block: list[Bit], name: s
     for t in range(64):
         r = f"{name}.r{t}"
         big_s1 = _xor3(cs, _rotr(e, 6), _rotr(e, 11), _rotr(e, 25), f"{r}.S1")
-        ch = [gi + _and(cs, ei, fi - gi, f"{r}.ch{i}") for i, (ei, fi, gi) in enumerate(zip(e, f, g))]
+        ch = [gi + mul(cs, ei, fi - gi, f"{r}.ch{i}") for i, (ei, fi, gi) in enumerate(zip(e, f, g))]
         big_s0 = _xor3(cs, _rotr(a, 2), _rotr(a, 13), _rotr(a, 22), f"{r}.S0")
         maj = []
         for i, (ai, bi, ci) in enumerate(zip(a, b, c)):
-            bc = _and(cs, bi, ci, f"{r}.bc{i}")
-            maj.append(bc + _and(cs, ai, bi + ci - bc * 2, f"{r}.maj{i}"))
+            bc = mul(cs, bi, ci, f"{r}.bc{i}")
+            maj.append(bc + mul(cs, ai, bi + ci - bc * 2, f"{r}.maj{i}"))
         t1 = [h, big_s1, ch, const_word(K[t]), w[t]]
         a, b, c, d, e, f, g, h = _add(cs, [*t1, big_s0, maj], f"{r}.a"), a, b, c, _add(cs, [d, *t1], f"{r}.e"), e, f, g
     return [_add(cs, [s, v], f"{name}.h{i}") for i, (s, v) in enumerate(zip(state, [a, b, c, d, e, f, g, h]))]
