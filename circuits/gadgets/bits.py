@@ -119,3 +119,12 @@ def to_bits_strict(cs: ConstraintSystem, x: LCLike, name: str) -> list[Variable]
     bits = to_bits_unchecked(cs, x, 254, name)
     assert_bits_below(cs, bits, R, f"{name}.alias")
     return bits
+
+
+def is_nonnegative(cs: ConstraintSystem, x: LCLike, n: int, name: str) -> Variable:
+    """1 if x ≥ 0 else 0, for x read as a signed value in [-2^(n-1), 2^(n-1)) (n + 1 constraints).
+
+    x + 2^(n-1) is decomposed into n bits; its top bit is the answer.  Outside that
+    range the decomposition (and so the circuit) is unsatisfiable.
+    """
+    return to_bits(cs, lc(x) + (1 << (n - 1)), n, name)[n - 1]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from circuits.errors import ParameterError
-from circuits.gadgets.basic import alloc_bit, assert_equal, lc, mul
+from circuits.gadgets.basic import alloc_bit, assert_equal, lc, mul, select
 from circuits.gadgets.poseidon import poseidon
 from circuits.r1cs import ConstraintSystem, LCLike, LinearCombination, Variable
 
@@ -96,3 +96,25 @@ def merkle_update(
     sel = _levels(cs, bits, arity, len(siblings), name)
     assert_equal(cs, _climb(cs, old_leaf, sel, siblings, arity, f"{name}.old"), old_root, f"{name}.old_root")
     return _climb(cs, new_leaf, sel, siblings, arity, f"{name}.new")
+
+
+def merkle_update_if(
+    cs: ConstraintSystem,
+    active: LCLike,
+    old_root: LCLike,
+    old_leaf: LCLike,
+    new_leaf: LCLike,
+    bits: list[Variable],
+    siblings: Siblings,
+    arity: int,
+    name: str,
+) -> Variable:
+    """``merkle_update`` when active = 1; when active = 0 the path is ignored and old_root returned.
+
+    active must be boolean.  Costs the update plus 2 constraints.
+    """
+    sel = _levels(cs, bits, arity, len(siblings), name)
+    computed = _climb(cs, old_leaf, sel, siblings, arity, f"{name}.old")
+    cs.enforce(active, computed - old_root, 0, f"{name}.old_root")
+    new_root = _climb(cs, new_leaf, sel, siblings, arity, f"{name}.new")
+    return select(cs, active, new_root, old_root, f"{name}.root")

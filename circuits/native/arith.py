@@ -65,3 +65,9 @@ def divmod_const(a: int, d: int, n: int) -> tuple[int, int]:
     q, r = divmod(a % R, d)
     to_bits(q, n)
     return q, r
+
+
+def is_nonnegative(x: int, n: int) -> int:
+    """Twin of ``bits.is_nonnegative``: RangeError outside [-2^(n-1), 2^(n-1))."""
+    signed_range_check(x, n)
+    return 1 if field_to_signed(x) >= 0 else 0

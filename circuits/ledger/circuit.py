@@ -1,0 +1,81 @@
+"""BatchCircuit: old state root → new state root over ``batch_size`` transaction slots.
+
+One public input, the commitment
+    SHA-256(header ‖ version ‖ records) mod 2^253,  header = Poseidon(old_root, new_root, queue_before, queue_after)
+(``circuits.ledger.state.public_input``), so the rollup contract recomputes it from
+its stored root, the new root, the posted data and its L1 queue.  The state the
+batch starts from enters as private witnesses bound by old_root.
+
+SETUP mode (witness=None) and PROVE mode run this same code; in PROVE mode the
+witness and the public input both come from the native spec (``rollup.batch``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from circuits.errors import AssignmentMissing
+from circuits.gadgets.basic import lc
+from circuits.gadgets.binding import sha256_commitment
+from circuits.gadgets.bits import to_bits_strict
+from circuits.gadgets.poseidon import poseidon
+from circuits.ledger.lane import MarketWires
+from circuits.ledger.params import VERSION, LedgerParams
+from circuits.ledger.slot import Slot, Wires
+from circuits.ledger.witness import BatchWitness
+from circuits.r1cs import ConstraintSystem, LinearCombination
+
+LC = LinearCombination
+
+
+class BatchCircuit:
+    def __init__(self, params: LedgerParams, witness: BatchWitness | None = None, public_input: int | None = None):
+        self.params, self.witness, self.public_input = params, witness, public_input
+
+    def _public(self) -> int:
+        if self.public_input is None:
+            raise AssignmentMissing("BatchCircuit needs the native public input to prove")
+        return self.public_input
+
+    def generate_constraints(self, cs: ConstraintSystem) -> None:
+        commitment = cs.new_input("commitment", self._public)
+        start = self._start(cs)
+        old_root = self._root(cs, start, "old_root")
+        wires, bits = start, []
+        for k in range(self.params.batch_size):
+            wires, record_bits = Slot(cs, self.params, k, lambda k=k: self.witness.slots[k]).synthesize(wires)
+            bits += [lc(b) for b in record_bits]
+        new_root = self._root(cs, wires, "new_root")
+        header = poseidon(cs, [old_root, new_root, start.queue_head, wires.queue_head], "header")
+        header_bits = [lc(b) for b in reversed(to_bits_strict(cs, header, "header_bits"))]
+        version = [LC.constant((VERSION >> (7 - i)) & 1) for i in range(8)]
+        message = [LC({}), LC({}), *header_bits, *version, *bits]  # header as 32 big-endian bytes
+        cs.enforce(sha256_commitment(cs, message, "public_data"), cs.one(), commitment, "commitment")
+
+    def _start(self, cs: ConstraintSystem) -> Wires:
+        w = self.witness
+
+        def var(name: str, f: Callable[[], int]) -> LC:
+            return lc(cs.new_witness(f"start.{name}", f))
+
+        markets = [
+            MarketWires(
+                var(f"price{m}", lambda m=m: w.markets[m].price),
+                var(f"index{m}", lambda m=m: w.markets[m].funding_index),
+                var(f"ftime{m}", lambda m=m: w.markets[m].funding_time),
+            )
+            for m in range(len(self.params.markets))
+        ]
+        return Wires(
+            var("accounts_root", lambda: w.accounts_root),
+            var("time", lambda: w.time),
+            markets,
+            var("queue_head", lambda: w.queue_head),
+        )
+
+    @staticmethod
+    def _root(cs: ConstraintSystem, g: Wires, name: str) -> LC:
+        flat = [g.time]
+        for mk in g.markets:
+            flat += [mk.price, mk.index, mk.ftime]
+        return poseidon(cs, [g.accounts_root, poseidon(cs, flat, f"{name}.markets")], name)

@@ -1,0 +1,131 @@
+"""One account lane of a slot: open the old leaf, apply the slot's deltas, write, margin.
+
+Phases, because the deltas of lane a depend on its old position (liquidation):
+  open   : old fields (all zero unless ``exists``), leaf = exists·Poseidon(fields),
+           funding settled (collateral -= Σ size·(index - cache)), the selected market's size;
+  close  : new fields with the deltas, ranges (collateral and the changed size signed
+           64-bit, nonce 32-bit), new leaf, and the gated Merkle update of the root;
+  margin : value and risk of the old (settled) or new fields, as ``circuits.ledger.params`` defines.
+Old fields need no range checks: a leaf under the root was range-checked when written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from circuits.gadgets.basic import alloc_bit, lc, mul, select
+from circuits.gadgets.bits import is_nonnegative, range_check, signed_range_check
+from circuits.gadgets.merkle import merkle_update_if
+from circuits.gadgets.poseidon import poseidon
+from circuits.ledger.params import ARITY, NONCE_BITS, RISK_UNIT, SIGNED_BITS, LedgerParams
+from circuits.ledger.witness import LaneWitness
+from circuits.r1cs import ConstraintSystem, LCLike, LinearCombination, Variable
+
+LC = LinearCombination
+
+
+@dataclass
+class MarketWires:
+    price: LC
+    index: LC  # funding index (a signed residue)
+    ftime: LC  # time of the last funding tick
+
+
+@dataclass
+class Margin:
+    excess_initial: LC  # value·RISK_UNIT - initial risk (scaled)
+    excess_maintenance: LC
+
+
+class AccountLane:
+    def __init__(self, cs: ConstraintSystem, params: LedgerParams, name: str, lw: Callable[[], LaneWitness]) -> None:
+        self.cs, self.p, self.name, self.lw = cs, params, name, lw
+
+    def _field(self, label: str, k: int) -> Variable:
+        return self.cs.new_witness(f"{self.name}.{label}", lambda: self.lw().account.fields()[k])
+
+    def open(self, markets: list[MarketWires], mflags: list[Variable]) -> None:
+        cs, n = self.cs, self.name
+        self.exists = alloc_bit(cs, f"{n}.exists", lambda: int(self.lw().exists))
+        labels = ["pk_x", "pk_y", "nonce", "collateral"]
+        for m in range(len(markets)):
+            labels += [f"size{m}", f"cache{m}"]
+        self.fields = [lc(self._field(label, k)) for k, label in enumerate(labels)]
+        for label, f in zip(labels, self.fields):
+            cs.enforce(1 - lc(self.exists), f, 0, f"{n}.empty.{label}")
+        self.pk = (self.fields[0], self.fields[1])
+        self.nonce, self.collateral = self.fields[2], self.fields[3]
+        self.sizes, self.caches = self.fields[4::2], self.fields[5::2]
+        self.leaf_old = mul(cs, self.exists, poseidon(cs, self.fields, f"{n}.leaf_old"), f"{n}.leaf_old")
+        paid = LC({})
+        for m, (s, c, mk) in enumerate(zip(self.sizes, self.caches, markets)):
+            paid = paid + mul(cs, s, mk.index - c, f"{n}.funding{m}")
+        self.settled = self.collateral - paid
+        self.markets, self.mflags = markets, mflags
+        self.size_sel = dot(cs, mflags, self.sizes, f"{n}.size_sel")
+
+    def close(
+        self,
+        root: LCLike,
+        active: LCLike,
+        idx_bits: list[Variable],
+        deltas: tuple[LCLike, LCLike, LCLike],
+        create: tuple[LCLike, tuple[LCLike, LCLike]] | None = None,
+    ) -> Variable:
+        """Apply (d_collateral, d_size in the selected market, nonce increment); return the new root."""
+        cs, n = self.cs, self.name
+        d_coll, d_size, inc = deltas
+        self.new_collateral = self.settled + d_coll
+        self.new_sizes = [
+            s + mul(cs, f, d_size, f"{n}.dsize{m}") for m, (s, f) in enumerate(zip(self.sizes, self.mflags))
+        ]
+        self.new_size_sel = self.size_sel + d_size
+        nonce = self.nonce + inc
+        signed_range_check(cs, self.new_collateral, SIGNED_BITS, f"{n}.collateral_range")
+        signed_range_check(cs, self.new_size_sel, SIGNED_BITS, f"{n}.size_range")
+        range_check(cs, nonce, NONCE_BITS, f"{n}.nonce_range")
+        pk, exists = self.pk, lc(self.exists)
+        if create is not None:
+            flag, item_pk = create
+            pk = tuple(k + mul(cs, flag, lc(i) - k, f"{n}.new_pk{j}") for j, (k, i) in enumerate(zip(pk, item_pk)))
+            exists = exists + mul(cs, flag, 1 - exists, f"{n}.created")
+        fields = [*pk, nonce, self.new_collateral]
+        for s, mk in zip(self.new_sizes, self.markets):
+            fields += [s, mk.index]
+        leaf_new = mul(cs, exists, poseidon(cs, fields, f"{n}.leaf_new"), f"{n}.leaf_new")
+        sibs = self._siblings()
+        return merkle_update_if(cs, active, root, self.leaf_old, leaf_new, idx_bits, sibs, ARITY, f"{n}.merkle")
+
+    def _siblings(self) -> list[list[Variable]]:
+        cs, n = self.cs, self.name
+        return [
+            [cs.new_witness(f"{n}.sib{lv}.{j}", lambda lv=lv, j=j: self.lw().siblings[lv][j]) for j in range(ARITY - 1)]
+            for lv in range(self.p.depth)
+        ]
+
+    def margin(self, use_old: LCLike | None) -> Margin:
+        """Value and risk on the settled old fields where use_old = 1, else on the new ones."""
+        cs, n, p = self.cs, self.name, self.p
+        coll, sizes = self.new_collateral, self.new_sizes
+        if use_old is not None:
+            coll = lc(select(cs, use_old, self.settled, coll, f"{n}.m_coll"))
+            sizes = [lc(select(cs, use_old, o, s, f"{n}.m_size{m}")) for m, (o, s) in enumerate(zip(self.sizes, sizes))]
+        value, r_init, r_maint = coll * p.scale_lcm, LC({}), LC({})
+        for m, (s, mk, cfg) in enumerate(zip(sizes, self.markets, p.markets)):
+            sp = mul(cs, s, mk.price, f"{n}.notional{m}")
+            pos = is_nonnegative(cs, s, SIGNED_BITS, f"{n}.sign{m}")
+            abs_sp = mul(cs, lc(pos) * 2 - 1, sp, f"{n}.abs_notional{m}")
+            c = p.scale_factor(m)
+            value = value + sp * c
+            r_init = r_init + abs_sp * (c * cfg.risk_factor_initial)
+            r_maint = r_maint + abs_sp * (c * cfg.risk_factor_maintenance)
+        return Margin(value * RISK_UNIT - r_init, value * RISK_UNIT - r_maint)
+
+
+def dot(cs: ConstraintSystem, flags: list[Variable], xs: list[LC], name: str) -> LC:
+    """Σ flag_m·x_m (one constraint per term)."""
+    out = LC({})
+    for m, (f, x) in enumerate(zip(flags, xs)):
+        out = out + mul(cs, f, x, f"{name}{m}")
+    return out

@@ -1,0 +1,126 @@
+"""Ledger parameters fixed at setup: tree shape, batch size, markets, oracle key.
+
+Market configuration (price scale, risk factors, funding bound) is a constant of
+the circuit: changing it needs a new setup.  Value, risk and every bound below are
+integers; the widths are chosen so that no product can wrap around r.
+
+Margin, as in StarkEx, with D = lcm(price scales) and c_m = D / scale_m:
+  value_scaled = collateral·D + Σ size_m·price_m·c_m
+  risk_scaled  = Σ |size_m|·price_m·c_m·risk_factor_m        (risk factors in RISK_UNIT)
+  healthy      ⇔ value_scaled·RISK_UNIT ≥ risk_scaled.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from circuits.errors import ParameterError
+from circuits.native import babyjubjub as bjj
+
+ARITY = 4
+VERSION = 1  # batch data format version (first byte of the posted data)
+RECORD_BYTES = 24
+MAX_DEPTH = 12  # account indices are 3 bytes in a record: 4^12 = 2^24 leaves
+MAX_MARKETS = 5  # the market state hashes as Poseidon(time, 3 fields per market)
+
+AMOUNT_BITS = 64  # deposit/withdraw/trade amounts, prices, timestamps: unsigned 64-bit
+SIGNED_BITS = 64  # collateral, sizes, funding indices: signed 64-bit
+NONCE_BITS = 32
+RATE_BITS = 32  # max funding rate (index units per second)
+SCALE_BITS = 40  # D = lcm(price scales) < 2^40
+RISK_UNIT = 10_000  # risk factors in basis points
+DIFF_BITS = 200  # |value_scaled·RISK_UNIT - risk_scaled| < 2^199 (see params docstring)
+
+
+class TxType:
+    """Transaction type codes (the first byte of a record)."""
+
+    NOOP = 0
+    DEPOSIT = 1
+    WITHDRAW = 2
+    TRADE = 3
+    FUNDING = 4
+    ORACLE = 5
+    LIQUIDATION = 6
+    FORCED_EXIT = 7
+    ALL = (0, 1, 2, 3, 4, 5, 6, 7)
+    QUEUED = (DEPOSIT, FORCED_EXIT)  # consume an L1 queue item
+
+
+@dataclass(frozen=True)
+class Market:
+    """A perpetual market's fixed configuration."""
+
+    market_id: int  # index in LedgerParams.markets (the record's market byte)
+    price_scale: int  # price is quoted in collateral units per price_scale size units
+    risk_factor_initial: int  # in RISK_UNIT; trades and withdrawals must leave value ≥ initial risk
+    risk_factor_maintenance: int  # in RISK_UNIT; liquidation allowed iff value < maintenance risk
+    max_funding_rate: int  # |Δ funding index| ≤ max_funding_rate · elapsed seconds
+
+    def validate(self, index: int) -> None:
+        if self.market_id != index:
+            raise ParameterError(f"market {index} has market_id {self.market_id}")
+        if not 1 <= self.price_scale < (1 << SCALE_BITS):
+            raise ParameterError(f"market {index}: price_scale out of range")
+        if not 0 < self.risk_factor_maintenance <= self.risk_factor_initial <= RISK_UNIT:
+            raise ParameterError(f"market {index}: need 0 < maintenance ≤ initial ≤ {RISK_UNIT}")
+        if not 0 <= self.max_funding_rate < (1 << RATE_BITS):
+            raise ParameterError(f"market {index}: max_funding_rate out of range")
+
+
+DEMO_ORACLE_SECRET = b"zkdx demo oracle key"  # the embedded defaults' oracle: for demos and tests only
+
+
+def _default_oracle() -> bjj.Point:
+    from circuits.native.eddsa import public_key
+
+    return public_key(DEMO_ORACLE_SECRET)
+
+
+DEFAULT_MARKETS = (
+    Market(0, 100, 500, 300, 1_000),  # e.g. BTC-PERP: 5% initial, 3% maintenance
+    Market(1, 1_000, 1_000, 600, 1_000),  # e.g. ETH-PERP: 10% initial, 6% maintenance
+)
+
+
+@dataclass(frozen=True)
+class LedgerParams:
+    """Everything the circuit shape depends on."""
+
+    depth: int = 8  # levels of the arity-4 account tree: 4^depth accounts
+    batch_size: int = 4  # transaction slots per batch
+    markets: tuple[Market, ...] = DEFAULT_MARKETS
+    oracle_key: bjj.Point = field(default_factory=_default_oracle)
+    domain: int = 0x7A6B6478  # signature domain separator ("zkdx"); set per deployment
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.depth <= MAX_DEPTH:
+            raise ParameterError(f"depth {self.depth} outside 1..{MAX_DEPTH}")
+        if self.batch_size < 1:
+            raise ParameterError("batch_size must be at least 1")
+        if not 1 <= len(self.markets) <= MAX_MARKETS:
+            raise ParameterError(f"1..{MAX_MARKETS} markets supported")
+        for i, m in enumerate(self.markets):
+            m.validate(i)
+        if self.scale_lcm >= (1 << SCALE_BITS):
+            raise ParameterError("lcm of price scales must stay below 2^40")
+        if not bjj.on_curve(self.oracle_key) or not bjj.in_subgroup(self.oracle_key):
+            raise ParameterError("oracle key is not a Baby Jubjub subgroup point")
+
+    @property
+    def scale_lcm(self) -> int:
+        """D: the common denominator of all price scales."""
+        return math.lcm(*(m.price_scale for m in self.markets))
+
+    def scale_factor(self, m: int) -> int:
+        """c_m = D / price_scale_m."""
+        return self.scale_lcm // self.markets[m].price_scale
+
+    @property
+    def num_accounts(self) -> int:
+        return ARITY**self.depth
+
+    def key(self) -> str:
+        """A short stable description, for file names and logs."""
+        return f"d{self.depth}-n{self.batch_size}-m{len(self.markets)}"

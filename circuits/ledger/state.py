@@ -1,0 +1,92 @@
+"""Account leaves, market state and the hashes the state root is built from.
+
+These are the native definitions the circuit reproduces; ``rollup`` keeps its
+state in these types, so the operator and the circuit hash the same things.
+
+  leaf(account)      = Poseidon(pk.x, pk.y, nonce, collateral, size_0, cache_0, ..., size_M-1, cache_M-1)
+                       (0 for an account that does not exist)
+  markets_hash       = Poseidon(time, price_0, index_0, funding_time_0, ...)
+  state_root         = Poseidon(accounts_root, markets_hash)
+  queue head         : head' = Poseidon(head, kind + account·2^8 + amount·2^32, pk.x, pk.y), head_0 = 0
+  message            = Poseidon(domain, record, nonce_a + nonce_b·2^32 + expiry·2^64)
+  header             = Poseidon(old_root, new_root, queue_head_before, queue_head_after)
+  public input       = SHA-256(header as 32 bytes ‖ batch data) mod 2^253
+Signed integers enter the field as residues mod r.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from circuits.field import R
+from circuits.native import babyjubjub as bjj
+from circuits.native.binding import sha256_commitment
+from circuits.native.poseidon import poseidon
+
+NO_KEY: bjj.Point = (0, 0)  # the (off-curve) key of an account that does not exist yet
+
+
+@dataclass(frozen=True)
+class AccountLeaf:
+    pubkey: bjj.Point
+    nonce: int
+    collateral: int  # signed, smallest collateral unit
+    sizes: tuple[int, ...]  # signed position size per market
+    caches: tuple[int, ...]  # funding index per market at the last touch
+
+    @classmethod
+    def empty(cls, n_markets: int) -> AccountLeaf:
+        return cls(NO_KEY, 0, 0, (0,) * n_markets, (0,) * n_markets)
+
+    def fields(self) -> list[int]:
+        out = [self.pubkey[0], self.pubkey[1], self.nonce, self.collateral]
+        for s, c in zip(self.sizes, self.caches):
+            out += [s, c]
+        return [v % R for v in out]
+
+    def leaf(self, exists: bool = True) -> int:
+        return poseidon(self.fields()) if exists else 0
+
+    def with_size(self, market: int, size: int) -> AccountLeaf:
+        sizes = list(self.sizes)
+        sizes[market] = size
+        return replace(self, sizes=tuple(sizes))
+
+
+@dataclass(frozen=True)
+class MarketState:
+    price: int = 0  # latest oracle price (0 until the first tick)
+    funding_index: int = 0  # signed, collateral units per size unit, cumulative
+    funding_time: int = 0  # time of the last funding tick
+
+
+def markets_hash(time: int, markets: tuple[MarketState, ...]) -> int:
+    flat = [time]
+    for m in markets:
+        flat += [m.price, m.funding_index % R, m.funding_time]
+    return poseidon(flat)
+
+
+def state_root(accounts_root: int, m_hash: int) -> int:
+    return poseidon([accounts_root, m_hash])
+
+
+def queue_item_packed(kind: int, account: int, amount: int) -> int:
+    return kind + (account << 8) + (amount << 32)
+
+
+def queue_step(head: int, kind: int, account: int, amount: int, pubkey: bjj.Point) -> int:
+    return poseidon([head, queue_item_packed(kind, account, amount), pubkey[0], pubkey[1]])
+
+
+def message(domain: int, record_int: int, nonce_a: int, nonce_b: int, expiry: int) -> int:
+    return poseidon([domain, record_int, nonce_a + (nonce_b << 32) + (expiry << 64)])
+
+
+def header(old_root: int, new_root: int, queue_before: int, queue_after: int) -> int:
+    return poseidon([old_root, new_root, queue_before, queue_after])
+
+
+def public_input(header_value: int, data: bytes) -> int:
+    """The proof's single public input; the rollup contract computes the same."""
+    return sha256_commitment(header_value.to_bytes(32, "big") + data)

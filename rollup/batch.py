@@ -1,0 +1,95 @@
+"""process_batch: run a batch through the spec and collect the circuit's witness.
+
+The batch is applied to a copy; the input state is never modified, and a
+rejected transaction raises its ``InvalidTransaction`` with nothing changed.
+``replay_batch`` rebuilds the next state from posted data alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from circuits.ledger.state import NO_KEY, header, public_input
+from circuits.ledger.witness import BatchWitness, LaneWitness, SlotWitness, dummy_signature, empty_lane
+from rollup.batch_data import decode_batch, encode_batch
+from rollup.errors import BatchFull
+from rollup.state import LedgerState
+from rollup.transition import Effect, apply_effect, effect_of, effect_of_record
+from rollup.types import Deposit, Liquidation, Noop, OracleTick, Trade, Transaction, Withdraw
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    state: LedgerState  # after the batch
+    old_root: int
+    new_root: int
+    queue_before: int
+    queue_after: int
+    data: bytes  # what is posted to L1
+    effects: tuple[Effect, ...]
+    witness: BatchWitness
+
+    @property
+    def header(self) -> int:
+        return header(self.old_root, self.new_root, self.queue_before, self.queue_after)
+
+    @property
+    def public_input(self) -> int:
+        return public_input(self.header, self.data)
+
+
+def _signatures(tx: Transaction) -> tuple:
+    _, _, dummy = dummy_signature()
+    if isinstance(tx, Withdraw | OracleTick):
+        return tx.signature, dummy
+    if isinstance(tx, Trade):
+        return tx.buyer_signature, tx.seller_signature
+    if isinstance(tx, Liquidation):
+        return dummy, tx.signature
+    return dummy, dummy
+
+
+def _write_lanes(state: LedgerState, eff: Effect) -> list[LaneWitness]:
+    """Write each lane, capturing its leaf and path just before (lane b sees lane a's write)."""
+    out = []
+    for lane in eff.lanes:
+        acct, exists = state.account_or_empty(lane.index)
+        out.append(LaneWitness(exists, acct, state.path(lane.index).siblings))
+        state.write(lane.index, lane.account, lane.exists)
+    empty = empty_lane(state.params.depth, len(state.params.markets))
+    return out + [empty] * (2 - len(out))
+
+
+def _slot(state: LedgerState, tx: Transaction) -> tuple[Effect, SlotWitness]:
+    eff = effect_of(state, tx)
+    lane_a, lane_b = _write_lanes(state, eff)
+    apply_effect(state, replace(eff, lanes=()))
+    sig_a, sig_b = _signatures(tx)
+    key = tx.pubkey if isinstance(tx, Deposit) else NO_KEY
+    return eff, SlotWitness(eff.record, getattr(tx, "expiry", 0), lane_a, lane_b, sig_a, sig_b, key)
+
+
+def process_batch(state: LedgerState, txs: Sequence[Transaction]) -> BatchResult:
+    """Apply txs (padded with no-ops to the batch size) to a copy of state."""
+    p = state.params
+    if len(txs) > p.batch_size:
+        raise BatchFull(f"{len(txs)} transactions for {p.batch_size} slots")
+    work = state.copy()
+    start = BatchWitness(work.tree.root, work.time, work.markets, work.queue_head, ())
+    effects, slots = [], []
+    for tx in [*txs, *[Noop()] * (p.batch_size - len(txs))]:
+        eff, slot = _slot(work, tx)
+        effects.append(eff)
+        slots.append(slot)
+    data = encode_batch([e.record for e in effects])
+    witness = replace(start, slots=tuple(slots))
+    return BatchResult(work, state.root, work.root, state.queue_head, work.queue_head, data, tuple(effects), witness)
+
+
+def replay_batch(state: LedgerState, data: bytes) -> LedgerState:
+    """The state after posted batch data, from the data and the L1 queue alone."""
+    work = state.copy()
+    for rec in decode_batch(data, state.params):
+        apply_effect(work, effect_of_record(work, rec))
+    return work

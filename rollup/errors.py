@@ -1,0 +1,72 @@
+"""Typed errors of the rollup package.
+
+``InvalidTransaction`` and its subclasses mean a well-formed transaction that the
+ledger rules reject (the state is left untouched); ``BatchDataError`` means bytes
+that are not a batch at all.
+"""
+
+from __future__ import annotations
+
+
+class RollupError(Exception):
+    """Base class for every error raised by ``rollup``."""
+
+
+class InvalidTransaction(RollupError):
+    """A transaction the ledger rules reject."""
+
+
+class UnknownAccount(InvalidTransaction):
+    """The account does not exist (or the index is outside the tree)."""
+
+
+class UnknownMarket(InvalidTransaction):
+    """The market index is not configured."""
+
+
+class BadSignature(InvalidTransaction):
+    """A signature does not verify for the signer's key, nonce and terms."""
+
+
+class Expired(InvalidTransaction):
+    """The ledger time is past the transaction's expiry."""
+
+
+class Overdraft(InvalidTransaction):
+    """A withdrawal larger than the collateral held."""
+
+
+class MarginViolation(InvalidTransaction):
+    """An account would end below initial margin."""
+
+
+class NotLiquidatable(InvalidTransaction):
+    """Liquidation of an account whose value covers maintenance risk, or of too much size."""
+
+
+class StaleOraclePrice(InvalidTransaction):
+    """An oracle tick whose timestamp does not increase the ledger time."""
+
+
+class FundingOutOfBounds(InvalidTransaction):
+    """A funding change beyond max rate × elapsed time."""
+
+
+class QueueMismatch(InvalidTransaction):
+    """A deposit or forced exit that is not the next item of the L1 queue."""
+
+
+class RangeViolation(InvalidTransaction):
+    """An amount, price or balance outside its integer range (including negative amounts)."""
+
+
+class SelfTrade(InvalidTransaction):
+    """Both sides of a trade or liquidation are the same account."""
+
+
+class BatchFull(RollupError):
+    """More transactions than the batch has slots."""
+
+
+class BatchDataError(RollupError):
+    """Posted batch data that does not decode (wrong version, length, type or field)."""

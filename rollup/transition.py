@@ -1,0 +1,379 @@
+"""The ledger spec: one function per transaction type, verify first, then mutate.
+
+``effect_of(state, tx)`` checks a transaction against the state and returns its
+``Effect`` (the record posted to L1, the account leaves written in lane order,
+the new market state) without touching the state; ``apply_effect`` then writes
+it.  A rejected transaction raises an ``InvalidTransaction`` subclass before any
+write.  ``effect_of_record`` recomputes the same effect from a posted record
+alone (no signatures), which is how anyone rebuilds the state from L1 data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from circuits.ledger.params import AMOUNT_BITS, NONCE_BITS, SIGNED_BITS, TxType
+from circuits.ledger.records import Record, encode_signed, signed_amount
+from circuits.ledger.state import NO_KEY, AccountLeaf, MarketState, message, queue_step
+from circuits.native import eddsa
+from circuits.native.babyjubjub import Point
+from rollup import margin
+from rollup.errors import (
+    BadSignature,
+    Expired,
+    FundingOutOfBounds,
+    InvalidTransaction,
+    MarginViolation,
+    NotLiquidatable,
+    Overdraft,
+    QueueMismatch,
+    RangeViolation,
+    SelfTrade,
+    StaleOraclePrice,
+)
+from rollup.state import LedgerState
+from rollup.types import (
+    Deposit,
+    ForcedExit,
+    FundingTick,
+    Liquidation,
+    Noop,
+    OracleTick,
+    QueueItem,
+    Trade,
+    Transaction,
+    Withdraw,
+)
+
+U64 = 1 << AMOUNT_BITS
+S64 = 1 << (SIGNED_BITS - 1)
+
+
+@dataclass(frozen=True)
+class Lane:
+    index: int
+    account: AccountLeaf  # after the transaction
+    exists: bool  # after the transaction
+
+
+@dataclass(frozen=True)
+class Effect:
+    record: Record
+    lanes: tuple[Lane, ...] = ()  # lane a, then lane b
+    markets: tuple[MarketState, ...] | None = None  # new market state, if changed
+    time: int | None = None  # new ledger time, if changed
+    queue_item: QueueItem | None = None  # the L1 item consumed
+
+
+# ---- helpers -------------------------------------------------------------------
+
+
+def _require(ok: bool, error: type[InvalidTransaction], msg: str) -> None:
+    """Every rule goes through here: raise ``error`` unless ok (tests force single rules off)."""
+    if not ok:
+        raise error(msg)
+
+
+def _unsigned(v: int, what: str) -> None:
+    _require(
+        isinstance(v, int) and 0 <= v < U64,
+        RangeViolation,
+        f"{what}={v!r} is not an unsigned 64-bit integer",
+    )
+
+
+def _check_ranges(acct: AccountLeaf, what: str) -> None:
+    _require(
+        -S64 <= acct.collateral < S64,
+        RangeViolation,
+        f"{what}: collateral {acct.collateral} leaves the signed 64-bit range",
+    )
+    _require(
+        all(-S64 <= s < S64 for s in acct.sizes),
+        RangeViolation,
+        f"{what}: a position size leaves the signed 64-bit range",
+    )
+    _require(acct.nonce < (1 << NONCE_BITS), RangeViolation, f"{what}: nonce exhausted")
+
+
+def _check_signature(key: Point, sig: object, msg: int, who: str) -> None:
+    _require(
+        isinstance(sig, eddsa.Signature) and eddsa.verify(msg, sig, key),
+        BadSignature,
+        f"{who}: signature does not verify",
+    )
+
+
+def _check_user(
+    state: LedgerState, key: Point, sig: object, rec: Record, nonces: tuple[int, int], expiry: int, who: str
+) -> None:
+    """A user signature on (record, nonces, expiry) that has not expired."""
+    _unsigned(expiry, "expiry")
+    _require(state.time <= expiry, Expired, f"{who}: expired at {expiry}, ledger time is {state.time}")
+    _check_signature(key, sig, message(state.params.domain, rec.to_int(), *nonces, expiry), who)
+
+
+def _next_queue_item(state: LedgerState, item: QueueItem) -> None:
+    _require(bool(state.pending) and state.pending[0] == item, QueueMismatch, f"{item} is not the next L1 queue item")
+
+
+def _settled(state: LedgerState, index: int) -> AccountLeaf:
+    return margin.settle_funding(state.account(index), state.markets)
+
+
+def _quote(state: LedgerState, market: int, amount: int, price: int) -> int:
+    return amount * price // state.params.markets[market].price_scale
+
+
+def _bump(acct: AccountLeaf) -> AccountLeaf:
+    return replace(acct, nonce=acct.nonce + 1)
+
+
+# ---- effects from records (the rules every replica re-checks) --------------------
+
+
+def _deposit(state: LedgerState, rec: Record, pubkey: Point | None) -> Effect:
+    _unsigned(rec.amount, "amount")
+    if pubkey is None:  # replaying posted data: the key comes from the L1 queue
+        pubkey = state.pending[0].pubkey if state.pending else NO_KEY
+    item = QueueItem(TxType.DEPOSIT, rec.a, rec.amount, pubkey)
+    _next_queue_item(state, item)
+    acct, exists = state.account_or_empty(rec.a)
+    _require(not exists or acct.pubkey == pubkey, QueueMismatch, f"deposit key does not match account {rec.a}")
+    acct = margin.settle_funding(replace(acct, pubkey=pubkey), state.markets)
+    acct = replace(acct, collateral=acct.collateral + rec.amount)
+    _check_ranges(acct, "deposit")
+    return Effect(rec, (Lane(rec.a, acct, True),), queue_item=item)
+
+
+def _withdraw(state: LedgerState, rec: Record) -> Effect:
+    _unsigned(rec.amount, "amount")
+    acct = _settled(state, rec.a)
+    _require(rec.amount <= acct.collateral, Overdraft, f"withdraw {rec.amount} from collateral {acct.collateral}")
+    acct = _bump(replace(acct, collateral=acct.collateral - rec.amount))
+    _check_ranges(acct, "withdraw")
+    _require(
+        margin.meets_initial(state.params, acct, state.markets),
+        MarginViolation,
+        "withdrawal leaves the account below initial margin",
+    )
+    return Effect(rec, (Lane(rec.a, acct, True),))
+
+
+def _side(state: LedgerState, index: int, market: int, d_size: int, d_coll: int, who: str) -> AccountLeaf:
+    """Settle, move size and collateral, bump the nonce; margin must hold unless risk only falls."""
+    before = _settled(state, index)
+    old = before.sizes[market]
+    after = _bump(replace(before.with_size(market, old + d_size), collateral=before.collateral + d_coll))
+    _check_ranges(after, who)
+    _require(
+        margin.only_reduces(old, old + d_size) or margin.meets_initial(state.params, after, state.markets),
+        MarginViolation,
+        f"{who} ends below initial margin",
+    )
+    return after
+
+
+def _trade(state: LedgerState, rec: Record) -> Effect:
+    state.check_market(rec.market)
+    _unsigned(rec.amount, "amount")
+    _unsigned(rec.price, "price")
+    _require(rec.amount != 0, RangeViolation, "trade amount must be positive")
+    _require(rec.a != rec.b, SelfTrade, "buyer and seller are the same account")
+    q = _quote(state, rec.market, rec.amount, rec.price)
+    buyer = _side(state, rec.a, rec.market, rec.amount, -q, "buyer")
+    seller = _side(state, rec.b, rec.market, -rec.amount, q, "seller")
+    return Effect(rec, (Lane(rec.a, buyer, True), Lane(rec.b, seller, True)))
+
+
+def _funding(state: LedgerState, rec: Record) -> Effect:
+    state.check_market(rec.market)
+    _unsigned(rec.amount, "delta")
+    delta = signed_amount(rec.amount)
+    m = state.markets[rec.market]
+    bound = state.params.markets[rec.market].max_funding_rate * (state.time - m.funding_time)
+    _require(abs(delta) <= bound, FundingOutOfBounds, f"|{delta}| > {bound} (rate × elapsed)")
+    index = m.funding_index + delta
+    _require(-S64 <= index < S64, RangeViolation, "funding index leaves the signed 64-bit range")
+    new = replace(m, funding_index=index, funding_time=state.time)
+    return Effect(rec, markets=_with_market(state, rec.market, new))
+
+
+def _oracle(state: LedgerState, rec: Record) -> Effect:
+    state.check_market(rec.market)
+    _unsigned(rec.amount, "timestamp")
+    _unsigned(rec.price, "price")
+    _require(
+        rec.amount > state.time,
+        StaleOraclePrice,
+        f"timestamp {rec.amount} does not advance ledger time {state.time}",
+    )
+    new = replace(state.markets[rec.market], price=rec.price)
+    return Effect(rec, markets=_with_market(state, rec.market, new), time=rec.amount)
+
+
+def _with_market(state: LedgerState, market: int, new: MarketState) -> tuple[MarketState, ...]:
+    return tuple(new if i == market else m for i, m in enumerate(state.markets))
+
+
+def _liquidation(state: LedgerState, rec: Record) -> Effect:
+    state.check_market(rec.market)
+    _unsigned(rec.amount, "amount")
+    _require(rec.a != rec.b, SelfTrade, "liquidator and liquidated are the same account")
+    target = _settled(state, rec.a)
+    _require(
+        margin.liquidatable(state.params, target, state.markets),
+        NotLiquidatable,
+        f"account {rec.a} covers its maintenance margin",
+    )
+    old = target.sizes[rec.market]
+    sigma = 1 if old >= 0 else -1
+    _require(
+        rec.amount != 0 and margin.only_reduces(old, old - sigma * rec.amount),
+        NotLiquidatable,
+        f"cannot take {rec.amount} of a position of {old}",
+    )
+    q = sigma * _quote(state, rec.market, rec.amount, state.markets[rec.market].price)
+    target = replace(target.with_size(rec.market, old - sigma * rec.amount), collateral=target.collateral + q)
+    _check_ranges(target, "liquidated")
+    taker = _settled(state, rec.b)
+    taker = _bump(replace(taker.with_size(rec.market, taker.sizes[rec.market] + sigma * rec.amount)))
+    taker = replace(taker, collateral=taker.collateral - q)
+    _check_ranges(taker, "liquidator")
+    _require(
+        margin.meets_initial(state.params, taker, state.markets),
+        MarginViolation,
+        "liquidator ends below initial margin",
+    )
+    return Effect(rec, (Lane(rec.a, target, True), Lane(rec.b, taker, True)))
+
+
+def _forced_exit(state: LedgerState, rec: Record) -> Effect:
+    item = QueueItem(TxType.FORCED_EXIT, rec.a)
+    _next_queue_item(state, item)
+    acct, exists = state.account_or_empty(rec.a)
+    acct = margin.settle_funding(acct, state.markets)
+    amount = margin.max_withdrawable(state.params, acct, state.markets) if exists else 0
+    _require(rec.amount == amount, InvalidTransaction, f"forced exit must pay out {amount}, record says {rec.amount}")
+    acct = replace(acct, collateral=acct.collateral - amount)
+    return Effect(rec, (Lane(rec.a, acct, exists),), queue_item=item)
+
+
+# ---- dispatch --------------------------------------------------------------------
+
+
+def record_of(tx: Transaction) -> Record:
+    """The record a transaction posts (a forced exit's amount is filled in by its effect)."""
+    t = tx.tx_type
+    if isinstance(tx, Deposit | Withdraw | ForcedExit):
+        return Record(t, 0, tx.account, 0, getattr(tx, "amount", 0))
+    if isinstance(tx, Trade):
+        return Record(t, tx.market, tx.buyer, tx.seller, tx.amount, tx.price)
+    if isinstance(tx, FundingTick):
+        return Record(t, tx.market, amount=encode_signed(tx.delta))
+    if isinstance(tx, OracleTick):
+        return Record(t, tx.market, amount=tx.timestamp, price=tx.price)
+    if isinstance(tx, Liquidation):
+        return Record(t, tx.market, tx.liquidated, tx.liquidator, tx.amount)
+    return Record()
+
+
+def message_for(state: LedgerState, rec: Record, expiry: int) -> int:
+    """The field element a signer signs for this record at the current nonces."""
+    na = state.account(rec.a).nonce if rec.tx_type in (TxType.WITHDRAW, TxType.TRADE) else 0
+    nb = state.account(rec.b).nonce if rec.tx_type in (TxType.TRADE, TxType.LIQUIDATION) else 0
+    return message(state.params.domain, rec.to_int(), na, nb, expiry)
+
+
+def _verify(state: LedgerState, tx: Transaction, rec: Record) -> None:
+    """Signatures, expiry and queue order: the checks a record alone cannot repeat."""
+    if isinstance(tx, Withdraw):
+        acct = state.account(tx.account)
+        _check_user(state, acct.pubkey, tx.signature, rec, (acct.nonce, 0), tx.expiry, "withdraw")
+    elif isinstance(tx, Trade):
+        buyer, seller = state.account(tx.buyer), state.account(tx.seller)
+        nonces = (buyer.nonce, seller.nonce)
+        _check_user(state, buyer.pubkey, tx.buyer_signature, rec, nonces, tx.expiry, "buyer")
+        _check_user(state, seller.pubkey, tx.seller_signature, rec, nonces, tx.expiry, "seller")
+    elif isinstance(tx, Liquidation):
+        taker = state.account(tx.liquidator)
+        _check_user(state, taker.pubkey, tx.signature, rec, (0, taker.nonce), tx.expiry, "liquidator")
+    elif isinstance(tx, OracleTick):
+        msg = message(state.params.domain, rec.to_int(), 0, 0, 0)
+        _check_signature(state.params.oracle_key, tx.signature, msg, "oracle")
+
+
+_RULES: dict[int, Callable[[LedgerState, Record], Effect]] = {
+    TxType.WITHDRAW: _withdraw,
+    TxType.TRADE: _trade,
+    TxType.FUNDING: _funding,
+    TxType.ORACLE: _oracle,
+    TxType.LIQUIDATION: _liquidation,
+    TxType.FORCED_EXIT: _forced_exit,
+}
+
+
+def _record_fits(state: LedgerState, rec: Record) -> None:
+    for name in ("a", "b"):
+        state.check_index(getattr(rec, name))
+    for name in ("market", "amount", "price"):
+        v = getattr(rec, name)
+        _require(
+            isinstance(v, int) and 0 <= v < (U64 if name != "market" else 256),
+            RangeViolation,
+            f"{name}={v!r} is out of range",
+        )
+
+
+def effect_of_record(state: LedgerState, rec: Record, pubkey: Point | None = None) -> Effect:
+    """The effect of a posted record (no signature checks); deposits need the L1 key."""
+    _record_fits(state, rec)
+    _require(
+        not rec.unused_nonzero(), RangeViolation, f"record sets fields its type does not use: {rec.unused_nonzero()}"
+    )
+    if rec.tx_type == TxType.NOOP:
+        return Effect(rec)
+    if rec.tx_type == TxType.DEPOSIT:
+        return _deposit(state, rec, pubkey)
+    return _RULES[rec.tx_type](state, rec)
+
+
+def effect_of(state: LedgerState, tx: Transaction) -> Effect:
+    """Verify tx against state and return what it would change (the state is not touched)."""
+    if isinstance(tx, Noop):
+        return Effect(Record())
+    if isinstance(tx, ForcedExit):
+        state.check_index(tx.account)
+        acct, exists = state.account_or_empty(tx.account)
+        settled = margin.settle_funding(acct, state.markets)
+        amount = margin.max_withdrawable(state.params, settled, state.markets) if exists else 0
+        return effect_of_record(state, Record(TxType.FORCED_EXIT, 0, tx.account, 0, amount))
+    if isinstance(tx, FundingTick):
+        _require(-S64 <= tx.delta < S64, RangeViolation, f"funding delta {tx.delta} is not signed 64-bit")
+    rec = record_of(tx)
+    _record_fits(state, rec)
+    _verify(state, tx, rec)
+    return effect_of_record(state, rec, getattr(tx, "pubkey", None))
+
+
+def apply_effect(state: LedgerState, eff: Effect) -> None:
+    """Write an effect: lanes in order, then markets and time, then the queue."""
+    for lane in eff.lanes:
+        state.write(lane.index, lane.account, lane.exists)
+    if eff.markets is not None:
+        state.markets = eff.markets
+    if eff.time is not None:
+        state.time = eff.time
+    if eff.queue_item is not None:
+        it = eff.queue_item
+        state.queue_head = queue_step(state.queue_head, it.kind, it.account, it.amount, it.pubkey)
+        state.queue_consumed += 1
+        state.pending.pop(0)
+
+
+def process_tx(state: LedgerState, tx: Transaction) -> Effect:
+    """Verify, then mutate.  Raises InvalidTransaction with the state untouched."""
+    eff = effect_of(state, tx)
+    apply_effect(state, eff)
+    return eff
