@@ -40,18 +40,18 @@ class _Arith:
         raise TypeError("abstract")
 
     def __add__(self, other: LCLike) -> LinearCombination:
-        return LinearCombination(_add(self.terms(), as_terms(other), 1))
+        return LinearCombination._clean(_add(self.terms(), as_terms(other), 1))
 
     __radd__ = __add__
 
     def __sub__(self, other: LCLike) -> LinearCombination:
-        return LinearCombination(_add(self.terms(), as_terms(other), R - 1))
+        return LinearCombination._clean(_add(self.terms(), as_terms(other), R - 1))
 
     def __rsub__(self, other: LCLike) -> LinearCombination:
-        return LinearCombination(_add(as_terms(other), self.terms(), R - 1))
+        return LinearCombination._clean(_add(as_terms(other), self.terms(), R - 1))
 
     def __neg__(self) -> LinearCombination:
-        return LinearCombination({k: (R - v) % R for k, v in self.terms().items()})
+        return LinearCombination._clean({k: R - v for k, v in self.terms().items()})
 
     def __mul__(self, scalar: int) -> LinearCombination:
         if not isinstance(scalar, int):
@@ -59,7 +59,7 @@ class _Arith:
         s = scalar % R
         if s == 0:
             return LinearCombination({})
-        return LinearCombination({k: v * s % R for k, v in self.terms().items()})
+        return LinearCombination._clean({k: v * s % R for k, v in self.terms().items()})
 
     __rmul__ = __mul__
 
@@ -85,6 +85,13 @@ class LinearCombination(_Arith):
 
     def __init__(self, terms: Terms | None = None) -> None:
         self._terms = {k: v for k, v in (terms or {}).items() if v % R}
+
+    @classmethod
+    def _clean(cls, terms: Terms) -> LinearCombination:
+        """From terms already reduced mod r with no zero coefficients (no copy, no filter)."""
+        out = cls.__new__(cls)
+        out._terms = terms
+        return out
 
     def terms(self) -> Terms:
         return self._terms

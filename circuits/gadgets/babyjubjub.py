@@ -8,6 +8,8 @@ linear and cost nothing, so adding a constant point is cheaper than 6.
 
 from __future__ import annotations
 
+import functools
+
 from circuits.field import R
 from circuits.gadgets.basic import lc, mul
 from circuits.native import babyjubjub as bjj
@@ -76,16 +78,35 @@ def mul_fixed(cs: ConstraintSystem, bits: list[Variable], base: bjj.Point, name:
     acc: CPoint | None = None
     for w in range(0, len(bits), 3):
         chunk = bits[w : w + 3]
-        scale = bjj.mul(base, 1 << w)
-        table = [bjj.mul(scale, k) for k in range(1 << len(chunk))]
         with cs.namespace(f"{name}.w{w // 3}"):
-            point = _lookup(cs, chunk, table)
+            point = _lookup(cs, chunk, _window_coefficients(base, w, len(chunk)))
             acc = point if acc is None else add(cs, acc, point, "add")
     return acc if acc is not None else constant_point(bjj.IDENTITY)
 
 
-def _lookup(cs: ConstraintSystem, bits: list[Variable], table: list[bjj.Point]) -> CPoint:
-    """table[Σ b_i 2^i] as linear combinations of the bit monomials."""
+@functools.cache
+def _window_coefficients(base: bjj.Point, w: int, n: int) -> tuple[dict[int, int], dict[int, int]]:
+    """For the table k·2^w·base (k < 2^n): per coordinate, table[k] = Σ_{mask ⊆ k} coef[mask]
+    (Möbius inversion over the bit monomials).  Cached: the bases are constants."""
+    scale = bjj.mul(base, 1 << w)
+    table = [bjj.mul(scale, k) for k in range(1 << n)]
+    out = []
+    for coord in (0, 1):
+        coef = {}
+        for mask in range(1 << n):
+            sub, total = mask, 0
+            while True:
+                total += (-1) ** (bin(mask ^ sub).count("1")) * table[sub][coord]
+                if sub == 0:
+                    break
+                sub = (sub - 1) & mask
+            coef[mask] = total % R
+        out.append(coef)
+    return out[0], out[1]
+
+
+def _lookup(cs: ConstraintSystem, bits: list[Variable], coefs: tuple[dict[int, int], dict[int, int]]) -> CPoint:
+    """The table entry at Σ b_i 2^i as linear combinations of the bit monomials."""
     monos: dict[int, LinearCombination] = {0: LinearCombination.constant(1)}
     for mask in range(1, 1 << len(bits)):
         low = mask & -mask
@@ -94,18 +115,8 @@ def _lookup(cs: ConstraintSystem, bits: list[Variable], table: list[bjj.Point]) 
             monos[mask] = lc(bits[low.bit_length() - 1])
         else:
             monos[mask] = mul(cs, monos[rest], bits[low.bit_length() - 1], f"m{mask}")
-    # table[k] = Σ_{mask ⊆ k} coef[mask] · mono[mask], coefficients by Möbius inversion
     out = []
-    for coord in (0, 1):
-        coef = {}
-        for mask in range(1 << len(bits)):
-            sub, total = mask, 0
-            while True:
-                total += (-1) ** (bin(mask ^ sub).count("1")) * table[sub][coord]
-                if sub == 0:
-                    break
-                sub = (sub - 1) & mask
-            coef[mask] = total % R
+    for coef in coefs:
         acc = LinearCombination({})
         for mask, c in coef.items():
             acc = acc + monos[mask] * c

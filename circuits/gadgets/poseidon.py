@@ -46,8 +46,8 @@ def _mix(row: Sequence[int], s: list[LinearCombination]) -> LinearCombination:
     acc: dict[int, int] = {}
     for m, v in zip(row, s):
         for k, c in v.terms().items():
-            acc[k] = (acc.get(k, 0) + m * c) % R
-    return LinearCombination(acc)
+            acc[k] = acc.get(k, 0) + m * c
+    return LinearCombination._clean({k: c % R for k, c in acc.items() if c % R})
 
 
 def poseidon(cs: ConstraintSystem, inputs: Sequence[LCLike], name: str = "poseidon") -> LinearCombination:
