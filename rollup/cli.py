@@ -22,6 +22,8 @@ from prover.errors import ProverError
 from prover.keys import load_proving_key, save_proving_key
 from prover.prove import create_proof
 from prover.setup import InsecureSetupWarning, setup
+from rollup import cli_ledger
+from rollup.errors import RollupError
 from verifier.errors import VerifierError
 from verifier.formats import proof_from_json, proof_to_json, public_from_json, public_to_json, vk_from_json, vk_to_json
 from verifier.groth16 import verify_proof
@@ -156,6 +158,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out-r1cs", required=True)
     p.add_argument("--out-wtns", required=True)
     p.set_defaults(func=cmd_export)
+    cli_ledger.add_parser(sub)
     return ap
 
 
@@ -164,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore", InsecureSetupWarning)  # setup prints its own warning
     try:
         return args.func(args)
-    except (UsageError, CircuitError, ProverError, VerifierError, OSError) as exc:
+    except (UsageError, CircuitError, ProverError, VerifierError, RollupError, OSError) as exc:
         print(f"zkdx {args.command}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
 
