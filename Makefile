@@ -31,6 +31,8 @@ test-slow: install
 
 demo: install
 	@mkdir -p $(DEMO)
+	@echo "== zkdx ledger-demo: one ledger batch through spec, setup, prove and verify"
+	$(VENV)/bin/zkdx ledger-demo --out $(DEMO)/ledger
 	@echo "== zkdx setup: circuit 'cubic' (x^3 + x + 5 = out), dev trapdoor"
 	$(VENV)/bin/zkdx setup --circuit cubic --pk $(DEMO)/cubic.pk --vk $(DEMO)/cubic.vk.json
 	@echo "== zkdx prove: x = 3 (private), out = 35 (public)"
@@ -45,6 +47,7 @@ demo: install
 
 bench: install
 	$(PY) benchmarks/constraints.py
+	$(PY) benchmarks/batch_prove.py
 	$(PY) benchmarks/prove.py
 
 clean:

@@ -1,0 +1,71 @@
+"""Compiling Solidity with the pinned npm ``solc`` (solcjs), through standard JSON.
+
+Settings are fixed (EVM version, optimizer runs) so that a source always compiles
+to the same bytecode; ``contracts/artifacts`` holds the committed results.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from rollup.errors import RollupError
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLCJS = ROOT / "node_modules" / ".bin" / "solcjs"
+EVM_VERSION = "prague"
+OPTIMIZER_RUNS = 200
+
+
+class CompileError(RollupError):
+    """solc refused a source, or is not installed (run `make install`)."""
+
+
+def settings() -> dict:
+    return {
+        "evmVersion": EVM_VERSION,
+        "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
+        "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
+    }
+
+
+def _run(sources: dict[str, str], timeout: float) -> dict:
+    if not SOLCJS.exists():
+        raise CompileError(f"{SOLCJS} not found: run `make install` (npm ci)")
+    request = {
+        "language": "Solidity",
+        "sources": {k: {"content": v} for k, v in sources.items()},
+        "settings": settings(),
+    }
+    done = subprocess.run(
+        [str(SOLCJS), "--standard-json"], input=json.dumps(request), capture_output=True, text=True, timeout=timeout
+    )
+    text = done.stdout[done.stdout.find("{") :] if "{" in done.stdout else ""  # solcjs may print a notice first
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CompileError(f"solcjs gave no JSON (exit {done.returncode}): {done.stderr.strip()[:500]}") from exc
+
+
+def compile_sources(sources: dict[str, str], timeout: float = 300) -> dict[str, dict]:
+    """{file name: source} -> {contract name: {"abi", "bytecode", "deployed"}}."""
+    out = _run(sources, timeout)
+    errors = [e for e in out.get("errors", []) if e.get("severity") == "error"]
+    if errors:
+        raise CompileError("\n".join(e.get("formattedMessage", e.get("message", "")) for e in errors))
+    return {
+        name: {
+            "abi": c["abi"],
+            "bytecode": c["evm"]["bytecode"]["object"],
+            "deployed": c["evm"]["deployedBytecode"]["object"],
+        }
+        for file in out.get("contracts", {}).values()
+        for name, c in file.items()
+    }
+
+
+def warnings_of(sources: dict[str, str], timeout: float = 300) -> list[str]:
+    """solc's warnings for sources (empty for the generated contracts)."""
+    out = _run(sources, timeout)
+    return [e["formattedMessage"] for e in out.get("errors", []) if e.get("severity") == "warning"]
