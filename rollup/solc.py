@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 from pathlib import Path
 
 from rollup.errors import RollupError
@@ -38,10 +39,19 @@ def _run(sources: dict[str, str], timeout: float) -> dict:
         "sources": {k: {"content": v} for k, v in sources.items()},
         "settings": settings(),
     }
-    done = subprocess.run(
-        [str(SOLCJS), "--standard-json"], input=json.dumps(request), capture_output=True, text=True, timeout=timeout
-    )
-    text = done.stdout[done.stdout.find("{") :] if "{" in done.stdout else ""  # solcjs may print a notice first
+    # stdout to a file: node truncates large output written to a pipe when it exits
+    with tempfile.TemporaryFile(mode="w+") as out:
+        done = subprocess.run(
+            [str(SOLCJS), "--standard-json"],
+            input=json.dumps(request),
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=timeout,
+        )
+        out.seek(0)
+        raw = out.read()
+    text = raw[raw.find("{") :] if "{" in raw else ""  # solcjs may print a notice first
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import "PoseidonT5.sol";
+
+interface IGroth16Verifier {
+    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[1] calldata input)
+        external
+        view
+        returns (bool);
+}
+
+interface IERC20 {
+    function transferFrom(address from, address to, uint256 amount) external returns (bool);
+    function transfer(address to, uint256 amount) external returns (bool);
+}
+
+/// The zkdx rollup: accepts a new state root only with a valid batch proof.
+///
+/// Public input of a batch (circuits/ledger/state.py):
+///   sha256(Poseidon(oldRoot, newRoot, queueHead[consumed], queueHead[consumed + k]) ‖ data) mod 2^253,
+/// where data = version ‖ BATCH_SIZE records of 24 bytes and k counts its deposit and forced-exit records.
+/// The L1 queue is a Poseidon hash chain: head' = Poseidon(head, kind + account·2^8 + amount·2^32, pk.x, pk.y).
+contract Rollup {
+    uint256 constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 constant MASK = (1 << 253) - 1;
+    uint8 constant VERSION = 1;
+    uint8 constant DEPOSIT = 1;
+    uint8 constant WITHDRAW = 2;
+    uint8 constant FORCED_EXIT = 7;
+    uint256 constant RECORD = 24;
+
+    IGroth16Verifier public immutable verifier;
+    IGroth16Verifier public immutable exitVerifier;
+    IERC20 public immutable token;
+    address public immutable operator;
+    uint256 public immutable batchSize;
+    uint256 public immutable numAccounts;
+    uint256 public immutable forcedExitDelay;
+    uint256 public immutable maxPause;
+    uint256 public immutable pauseCooldown;
+    uint256 public immutable guardianThreshold;
+
+    uint256 public stateRoot;
+    uint256 public batchCount;
+    bool public frozen;
+
+    // accounts registered on L1: the owner receives withdrawals; the key is the L2 signing key
+    uint256 public nextAccount;
+    mapping(uint256 => address) public ownerOf;
+    mapping(uint256 => uint256[2]) internal keyOf;
+
+    // L1 queue of deposits and forced-exit requests
+    uint256 public queueLength;
+    uint256 public queueConsumed;
+    mapping(uint256 => uint256) public queueHeadAt; // head after the first n items; queueHeadAt[0] = 0
+    mapping(uint256 => uint256) public forcedExitDeadline; // queue index -> deadline (forced exits only)
+    mapping(uint256 => uint256) public pausedBefore; // queue index -> pausedTotal when requested
+
+    mapping(address => uint256) public claimable; // credited withdrawals (pull pattern)
+    mapping(uint256 => bool) public escaped;
+
+    // guardian pause: k of n votes pause batch submission for maxPause seconds
+    mapping(address => bool) public isGuardian;
+    uint256 public pauseRound;
+    mapping(uint256 => mapping(address => bool)) public pauseVoted;
+    mapping(uint256 => uint256) public pauseVotes;
+    uint256 public pausedUntil;
+    uint256 public pausedTotal;
+
+    uint256 private locked = 1;
+
+    event AccountRegistered(uint256 indexed account, address indexed owner, uint256 pkX, uint256 pkY);
+    event QueueItem(uint256 indexed index, uint8 kind, uint256 indexed account, uint256 amount, uint256 head);
+    event BatchAccepted(uint256 indexed batch, uint256 oldRoot, uint256 newRoot, uint256 queueConsumed, bytes data);
+    event WithdrawalCredited(uint256 indexed account, address indexed owner, uint256 amount);
+    event Claimed(address indexed owner, uint256 amount);
+    event Frozen(uint256 queueIndex);
+    event Escaped(uint256 indexed account, address indexed owner, uint256 amount);
+    event PauseVote(address indexed guardian, uint256 round, uint256 votes);
+    event Paused(uint256 until);
+
+    error NotOperator();
+    error NotOwner();
+    error NotGuardian();
+    error IsFrozen();
+    error NotFrozen();
+    error IsPaused();
+    error BadData(string why);
+    error InvalidProof();
+    error QueueShort();
+    error NotOverdue();
+    error Reentrant();
+    error BadKey();
+    error BadAmount();
+    error AlreadyEscaped();
+    error PauseUnavailable();
+    error TransferFailed();
+
+    modifier nonReentrant() {
+        if (locked != 1) revert Reentrant();
+        locked = 2;
+        _;
+        locked = 1;
+    }
+
+    constructor(
+        IGroth16Verifier verifier_,
+        IGroth16Verifier exitVerifier_,
+        IERC20 token_,
+        address operator_,
+        uint256[5] memory config, // batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown
+        uint256 genesisRoot,
+        address[] memory guardians,
+        uint256 threshold
+    ) {
+        require(threshold > 0 && threshold <= guardians.length, "threshold");
+        verifier = verifier_;
+        exitVerifier = exitVerifier_;
+        token = token_;
+        operator = operator_;
+        (batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown) =
+            (config[0], config[1], config[2], config[3], config[4]);
+        stateRoot = genesisRoot;
+        for (uint256 i = 0; i < guardians.length; i++) isGuardian[guardians[i]] = true;
+        guardianThreshold = threshold;
+    }
+
+    // ---- accounts and the L1 queue ----------------------------------------------
+
+    /// Register an L2 account (its Baby Jubjub key) owned by the caller.
+    function register(uint256 pkX, uint256 pkY) external returns (uint256 account) {
+        if (pkX >= R || pkY >= R || (pkX == 0 && pkY == 0)) revert BadKey();
+        account = nextAccount++;
+        require(account < numAccounts, "tree full");
+        ownerOf[account] = msg.sender;
+        keyOf[account] = [pkX, pkY];
+        emit AccountRegistered(account, msg.sender, pkX, pkY);
+    }
+
+    function keyOfAccount(uint256 account) external view returns (uint256, uint256) {
+        return (keyOf[account][0], keyOf[account][1]);
+    }
+
+    /// Deposit collateral to a registered account (anyone may pay).
+    function deposit(uint256 account, uint256 amount) external nonReentrant {
+        if (frozen) revert IsFrozen();
+        if (ownerOf[account] == address(0)) revert NotOwner();
+        if (amount == 0 || amount >= 2 ** 63) revert BadAmount();
+        if (!token.transferFrom(msg.sender, address(this), amount)) revert TransferFailed();
+        _enqueue(DEPOSIT, account, amount, keyOf[account][0], keyOf[account][1]);
+    }
+
+    /// The owner asks to leave: the operator must include it within forcedExitDelay (pauses excluded).
+    function requestForcedExit(uint256 account) external {
+        if (frozen) revert IsFrozen();
+        if (ownerOf[account] != msg.sender) revert NotOwner();
+        forcedExitDeadline[queueLength] = block.timestamp + forcedExitDelay;
+        pausedBefore[queueLength] = pausedTotal;
+        _enqueue(FORCED_EXIT, account, 0, 0, 0);
+    }
+
+    function _enqueue(uint8 kind, uint256 account, uint256 amount, uint256 pkX, uint256 pkY) private {
+        uint256 packed = uint256(kind) + (account << 8) + (amount << 32);
+        uint256 head = PoseidonT5.hash([queueHeadAt[queueLength], packed, pkX, pkY]);
+        queueLength += 1;
+        queueHeadAt[queueLength] = head;
+        emit QueueItem(queueLength - 1, kind, account, amount, head);
+    }
+
+    // ---- batches ----------------------------------------------------------------
+
+    /// Accept newRoot if proof shows the batch `data` moves stateRoot to it.
+    function submitBatch(uint256 newRoot, bytes calldata data, uint256[8] calldata proof) external {
+        if (msg.sender != operator) revert NotOperator();
+        if (frozen) revert IsFrozen();
+        if (block.timestamp < pausedUntil) revert IsPaused();
+        if (newRoot >= R) revert BadData("root");
+        uint256 k = _countQueued(data);
+        uint256 consumed = queueConsumed;
+        if (consumed + k > queueLength) revert QueueShort();
+        uint256 header = PoseidonT5.hash([stateRoot, newRoot, queueHeadAt[consumed], queueHeadAt[consumed + k]]);
+        uint256 input = uint256(sha256(abi.encodePacked(header, data))) & MASK;
+        bool ok = verifier.verifyProof(
+            [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], [input]
+        );
+        if (!ok) revert InvalidProof();
+        emit BatchAccepted(batchCount, stateRoot, newRoot, consumed + k, data);
+        stateRoot = newRoot;
+        batchCount += 1;
+        queueConsumed = consumed + k;
+        _creditWithdrawals(data);
+    }
+
+    function _countQueued(bytes calldata data) private view returns (uint256 k) {
+        if (data.length != 1 + RECORD * batchSize) revert BadData("length");
+        if (uint8(data[0]) != VERSION) revert BadData("version");
+        for (uint256 off = 1; off < data.length; off += RECORD) {
+            uint8 kind = uint8(data[off]);
+            if (kind == DEPOSIT || kind == FORCED_EXIT) k += 1;
+        }
+    }
+
+    function _creditWithdrawals(bytes calldata data) private {
+        for (uint256 off = 1; off < data.length; off += RECORD) {
+            uint8 kind = uint8(data[off]);
+            if (kind != WITHDRAW && kind != FORCED_EXIT) continue;
+            uint256 account = uint24(bytes3(data[off + 2:off + 5]));
+            uint256 amount = uint64(bytes8(data[off + 8:off + 16]));
+            if (amount == 0) continue;
+            address owner = ownerOf[account];
+            claimable[owner] += amount;
+            emit WithdrawalCredited(account, owner, amount);
+        }
+    }
+
+    /// Withdraw everything credited to the caller.
+    function claim() external nonReentrant {
+        uint256 amount = claimable[msg.sender];
+        if (amount == 0) revert BadAmount();
+        claimable[msg.sender] = 0;
+        if (!token.transfer(msg.sender, amount)) revert TransferFailed();
+        emit Claimed(msg.sender, amount);
+    }
+
+    // ---- freeze and escape --------------------------------------------------------
+
+    /// Anyone may freeze the rollup once a forced exit is overdue (time paused does not count).
+    function freeze(uint256 queueIndex) external {
+        if (frozen) revert IsFrozen();
+        uint256 deadline = forcedExitDeadline[queueIndex];
+        if (deadline == 0 || queueIndex < queueConsumed || block.timestamp < pausedUntil) revert NotOverdue();
+        if (block.timestamp <= deadline + (pausedTotal - pausedBefore[queueIndex])) revert NotOverdue();
+        frozen = true;
+        emit Frozen(queueIndex);
+    }
+
+    /// Once frozen: pay an account's value under the last accepted root, proven by an exit proof
+    /// whose public input is sha256(stateRoot ‖ account ‖ amount) mod 2^253.
+    function escape(uint256 account, uint256 amount, uint256[8] calldata proof) external nonReentrant {
+        if (!frozen) revert NotFrozen();
+        if (escaped[account]) revert AlreadyEscaped();
+        uint256 input = uint256(sha256(abi.encodePacked(stateRoot, account, amount))) & MASK;
+        bool ok = exitVerifier.verifyProof(
+            [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], [input]
+        );
+        if (!ok) revert InvalidProof();
+        escaped[account] = true;
+        address owner = ownerOf[account];
+        if (amount > 0 && !token.transfer(owner, amount)) revert TransferFailed();
+        emit Escaped(account, owner, amount);
+    }
+
+    // ---- guardian pause -------------------------------------------------------------
+
+    /// A guardian's vote to pause batch submission; at the threshold the pause starts, lasts
+    /// maxPause seconds and ends on its own; the next one cannot start within pauseCooldown.
+    function votePause() external {
+        if (!isGuardian[msg.sender]) revert NotGuardian();
+        if (block.timestamp < pausedUntil + pauseCooldown && pausedUntil != 0) revert PauseUnavailable();
+        uint256 round = pauseRound;
+        if (pauseVoted[round][msg.sender]) revert PauseUnavailable();
+        pauseVoted[round][msg.sender] = true;
+        uint256 votes = ++pauseVotes[round];
+        emit PauseVote(msg.sender, round, votes);
+        if (votes >= guardianThreshold) {
+            pausedUntil = block.timestamp + maxPause;
+            pausedTotal += maxPause;
+            pauseRound = round + 1;
+            emit Paused(pausedUntil);
+        }
+    }
+
+    function paused() external view returns (bool) {
+        return block.timestamp < pausedUntil;
+    }
+}

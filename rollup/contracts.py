@@ -1,0 +1,62 @@
+"""Contract sources and their committed build artifacts.
+
+    python -m rollup.contracts          # regenerate PoseidonT5.sol and rebuild contracts/artifacts/
+
+Hand-written sources live in ``contracts/``; ``PoseidonT5.sol`` is generated from
+the circuit's Poseidon constants.  Artifacts (ABI, creation and runtime bytecode)
+are committed; ``tests/test_contracts.py`` checks that the sources still compile
+to exactly them with the pinned solc.  A verifier for a new verifying key is
+rendered and compiled on demand (``verifier_artifact``), since it embeds the key.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rollup.poseidon_sol import render_poseidon
+from rollup.solc import compile_sources
+from verifier.solidity import render_verifier
+from verifier.types import VerifyingKey
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTRACTS = ROOT / "contracts"
+ARTIFACTS = CONTRACTS / "artifacts"
+SOURCES = ("Rollup.sol", "TestToken.sol", "PoseidonT5.sol")
+BUILT = ("Rollup", "TestToken")
+
+
+def generated_sources() -> dict[str, str]:
+    return {"PoseidonT5.sol": render_poseidon(4)}
+
+
+def sources() -> dict[str, str]:
+    """The sources as compiled: hand-written files plus the generated ones, as on disk."""
+    return {name: (CONTRACTS / name).read_text() for name in SOURCES}
+
+
+def build() -> dict[str, dict]:
+    out = compile_sources(sources())
+    return {name: out[name] for name in BUILT}
+
+
+def load_artifact(name: str) -> dict:
+    return json.loads((ARTIFACTS / f"{name}.json").read_text())
+
+
+def verifier_artifact(vk: VerifyingKey) -> dict:
+    """Render and compile a Groth16Verifier for vk (ABI and bytecode)."""
+    return compile_sources({"Groth16Verifier.sol": render_verifier(vk)})["Groth16Verifier"]
+
+
+def main() -> None:
+    for name, text in generated_sources().items():
+        (CONTRACTS / name).write_text(text)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, art in build().items():
+        (ARTIFACTS / f"{name}.json").write_text(json.dumps(art, indent=1, sort_keys=True) + "\n")
+        print(f"{name}: {len(art['deployed']) // 2} bytes runtime")
+
+
+if __name__ == "__main__":
+    main()

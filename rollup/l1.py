@@ -1,0 +1,226 @@
+"""The L1 client (web3.py): deploy the contracts and drive the rollup.
+
+Backends: ``connect()`` gives an in-process EVM (eth-tester on py-evm); ``connect(url)``
+any JSON-RPC node.  Every state-changing call waits for its receipt and raises
+``L1Error`` with the decoded revert reason (custom error name or message).  Proof
+checks are sent with an explicit gas limit: gas estimates are wrong for calls
+whose pairing precompile can fail softly (``../shared/architecture.md``).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from web3 import Web3
+from web3.contract import Contract
+from web3.contract.contract import ContractConstructor, ContractFunction
+from web3.exceptions import ContractCustomError, ContractLogicError, Web3Exception
+
+from circuits.ledger.params import LedgerParams, TxType
+from circuits.ledger.state import NO_KEY
+from circuits.native.babyjubjub import Point
+from rollup.contracts import load_artifact, verifier_artifact
+from rollup.errors import RollupError
+from rollup.types import QueueItem
+from verifier.formats import proof_to_calldata
+from verifier.types import Proof, VerifyingKey
+
+try:  # the in-process backend raises its own exception type for reverts
+    from eth_tester.exceptions import TransactionFailed
+
+    _SEND_ERRORS: tuple[type[Exception], ...] = (Web3Exception, ValueError, TransactionFailed)
+except ImportError:  # pragma: no cover (web3 without the tester extra)
+    _SEND_ERRORS = (Web3Exception, ValueError)
+
+SUBMIT_GAS = 2_000_000  # explicit: a verifier failing softly must not be mistaken for a cheap call
+ZERO = "0x" + "00" * 20
+
+
+class L1Error(RollupError):
+    """An L1 transaction reverted or could not be sent; the message names the reason."""
+
+
+def connect(url: str | None = None) -> Web3:
+    """An in-process EVM when url is None, else a JSON-RPC node."""
+    if url is None:
+        from web3 import EthereumTesterProvider
+
+        return Web3(EthereumTesterProvider())
+    w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 60}))
+    if not w3.is_connected():
+        raise L1Error(f"no JSON-RPC node answers at {url}")
+    return w3
+
+
+def _error_names(abi: list) -> dict[str, str]:
+    out = {}
+    for item in abi:
+        if item.get("type") == "error":
+            sig = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+            out["0x" + Web3.keccak(text=sig).hex().removeprefix("0x")[:8]] = item["name"]
+    return out
+
+
+@dataclass
+class Deployment:
+    rollup: str
+    token: str
+    verifier: str
+
+
+class L1Client:
+    def __init__(self, w3: Web3, deployment: Deployment | None = None) -> None:
+        self.w3 = w3
+        self.rollup_abi = load_artifact("Rollup")["abi"]
+        self.token_abi = load_artifact("TestToken")["abi"]
+        self.errors = _error_names(self.rollup_abi)
+        self.deployment = deployment
+
+    # ---- plumbing ---------------------------------------------------------------
+    def _send(self, fn: ContractFunction | ContractConstructor, sender: str, gas: int | None = None) -> dict:
+        """Send a contract call as a transaction and wait; L1Error with the revert reason."""
+        params = {"from": sender} if gas is None else {"from": sender, "gas": gas}
+        try:
+            tx = fn.transact(params)
+            receipt = self.w3.eth.wait_for_transaction_receipt(tx, timeout=120)
+        except (*_SEND_ERRORS,) as exc:
+            raise L1Error(self._reason(exc)) from exc
+        if receipt["status"] != 1:  # sent with explicit gas: replay as a call for the reason
+            try:
+                fn.call(params, block_identifier=receipt["blockNumber"] - 1)
+            except (*_SEND_ERRORS,) as exc:
+                raise L1Error(self._reason(exc)) from exc
+            raise L1Error(f"transaction {receipt['transactionHash'].hex()} reverted (out of gas?)")
+        return receipt
+
+    def _reason(self, exc: Exception) -> str:
+        """The revert reason: a custom error's name, a require message, or the node's text."""
+        if isinstance(exc, ContractCustomError):
+            data = exc.data if isinstance(exc.data, str) else str(exc.args[0])
+            return f"reverted: {self.errors.get(data[:10], data)}"
+        if isinstance(exc, ContractLogicError):
+            return f"reverted: {exc.message or exc}"
+        raw = exc.args[0] if exc.args else b""
+        if isinstance(raw, str) and "b'" in raw:  # eth-tester: "execution reverted: b'...'"
+            raw = ast.literal_eval(raw[raw.index("b'") :])
+        if isinstance(raw, bytes) and len(raw) >= 4:
+            selector = "0x" + raw[:4].hex()
+            return f"reverted: {self.errors.get(selector, selector)}"
+        return f"transaction failed: {exc}"
+
+    def _deploy(self, art: dict, sender: str, *args) -> str:
+        contract = self.w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
+        return self._send(contract.constructor(*args), sender)["contractAddress"]
+
+    @property
+    def rollup(self) -> Contract:
+        return self.w3.eth.contract(address=self.deployment.rollup, abi=self.rollup_abi)
+
+    @property
+    def token(self) -> Contract:
+        return self.w3.eth.contract(address=self.deployment.token, abi=self.token_abi)
+
+    # ---- deployment ---------------------------------------------------------------
+    def deploy(
+        self,
+        params: LedgerParams,
+        vk: VerifyingKey,
+        genesis_root: int,
+        operator: str,
+        guardians: list[str],
+        threshold: int,
+        timing: tuple[int, int, int] = (7 * 86400, 3 * 86400, 86400),
+        exit_verifier: str = ZERO,
+    ) -> Deployment:
+        """Token, verifier for vk, and the rollup; timing = (forced-exit delay, max pause, pause cooldown)."""
+        token = self._deploy(load_artifact("TestToken"), operator)
+        verifier = self._deploy(verifier_artifact(vk), operator)
+        config = [params.batch_size, params.num_accounts, *timing]
+        args = (verifier, exit_verifier, token, operator, config, genesis_root, guardians, threshold)
+        rollup = self._deploy(load_artifact("Rollup"), operator, *args)
+        self.deployment = Deployment(rollup, token, verifier)
+        return self.deployment
+
+    # ---- users ----------------------------------------------------------------------
+    def fund(self, user: str, amount: int) -> None:
+        """Mint test collateral and approve the rollup to take it."""
+        self._send(self.token.functions.mint(amount), user)
+        self._send(self.token.functions.approve(self.deployment.rollup, amount), user)
+
+    def register(self, user: str, pubkey: Point) -> int:
+        receipt = self._send(self.rollup.functions.register(*pubkey), user)
+        (event,) = self.rollup.events.AccountRegistered().process_receipt(receipt)
+        return event["args"]["account"]
+
+    def deposit(self, user: str, account: int, amount: int) -> dict:
+        return self._send(self.rollup.functions.deposit(account, amount), user)
+
+    def request_forced_exit(self, user: str, account: int) -> int:
+        """The queue index of the request."""
+        receipt = self._send(self.rollup.functions.requestForcedExit(account), user)
+        (event,) = self.rollup.events.QueueItem().process_receipt(receipt)
+        return event["args"]["index"]
+
+    def claim(self, user: str) -> dict:
+        return self._send(self.rollup.functions.claim(), user)
+
+    def freeze(self, user: str, queue_index: int) -> dict:
+        return self._send(self.rollup.functions.freeze(queue_index), user)
+
+    def vote_pause(self, guardian: str) -> dict:
+        return self._send(self.rollup.functions.votePause(), guardian)
+
+    # ---- operator ---------------------------------------------------------------------
+    def submit_batch(self, operator: str, new_root: int, data: bytes, proof: Proof, gas: int = SUBMIT_GAS) -> dict:
+        fn = self.rollup.functions.submitBatch(new_root, data, proof_to_calldata(proof))
+        return self._send(fn, operator, gas=gas)
+
+    # ---- reading ------------------------------------------------------------------------
+    def state_root(self) -> int:
+        return self.rollup.functions.stateRoot().call()
+
+    def batch_count(self) -> int:
+        return self.rollup.functions.batchCount().call()
+
+    def claimable(self, user: str) -> int:
+        return self.rollup.functions.claimable(user).call()
+
+    def token_balance(self, user: str) -> int:
+        return self.token.functions.balanceOf(user).call()
+
+    def queue_items(self, from_block: int = 0) -> list[dict]:
+        """L1 queue items in order (kind, account, amount, head)."""
+        logs = self.rollup.events.QueueItem().get_logs(from_block=from_block)
+        return [dict(log["args"]) for log in sorted(logs, key=lambda e: e["args"]["index"])]
+
+    def account_key(self, account: int) -> Point:
+        return tuple(self.rollup.functions.keyOfAccount(account).call())
+
+    def frozen(self) -> bool:
+        return self.rollup.functions.frozen().call()
+
+    def paused(self) -> bool:
+        return self.rollup.functions.paused().call()
+
+    def new_queue_items(self, known: int) -> list[QueueItem]:
+        """L1 queue items from index `known` on, as the ledger consumes them."""
+        out = []
+        for ev in self.queue_items():
+            if ev["index"] < known:
+                continue
+            key = self.account_key(ev["account"]) if ev["kind"] == TxType.DEPOSIT else NO_KEY
+            out.append(QueueItem(ev["kind"], ev["account"], ev["amount"], key))
+        return out
+
+
+def advance_time(w3: Web3, seconds: int) -> None:
+    """Move a development chain's clock forward and mine a block (eth-tester or hardhat)."""
+    provider = w3.provider
+    if hasattr(provider, "ethereum_tester"):
+        tester = provider.ethereum_tester
+        tester.time_travel(tester.get_block_by_number("latest")["timestamp"] + seconds)
+        tester.mine_blocks()
+        return
+    provider.make_request("evm_increaseTime", [seconds])
+    provider.make_request("evm_mine", [])
