@@ -175,12 +175,8 @@ contract Rollup {
         if (msg.sender != operator) revert NotOperator();
         if (frozen) revert IsFrozen();
         if (block.timestamp < pausedUntil) revert IsPaused();
-        if (newRoot >= R) revert BadData("root");
-        uint256 k = _countQueued(data);
+        (uint256 input, uint256 k) = batchPublicInput(newRoot, data);
         uint256 consumed = queueConsumed;
-        if (consumed + k > queueLength) revert QueueShort();
-        uint256 header = PoseidonT5.hash([stateRoot, newRoot, queueHeadAt[consumed], queueHeadAt[consumed + k]]);
-        uint256 input = uint256(sha256(abi.encodePacked(header, data))) & MASK;
         bool ok = verifier.verifyProof(
             [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], [input]
         );
@@ -190,6 +186,17 @@ contract Rollup {
         batchCount += 1;
         queueConsumed = consumed + k;
         _creditWithdrawals(data);
+    }
+
+    /// The public input a proof of this batch must have on top of the current state, and the
+    /// number of queue items it consumes (circuits/ledger/state.py defines the same).
+    function batchPublicInput(uint256 newRoot, bytes calldata data) public view returns (uint256 input, uint256 k) {
+        if (newRoot >= R) revert BadData("root");
+        k = _countQueued(data);
+        uint256 consumed = queueConsumed;
+        if (consumed + k > queueLength) revert QueueShort();
+        uint256 header = PoseidonT5.hash([stateRoot, newRoot, queueHeadAt[consumed], queueHeadAt[consumed + k]]);
+        input = uint256(sha256(abi.encodePacked(header, data))) & MASK;
     }
 
     function _countQueued(bytes calldata data) private view returns (uint256 k) {

@@ -53,6 +53,21 @@ def cmd_ledger_demo(args: argparse.Namespace) -> int:
     return 0 if ok and not forged else 1
 
 
+def cmd_export_verifier(args: argparse.Namespace) -> int:
+    """Render the Solidity verifier for a verifying key and compile it with the pinned solc."""
+    from rollup.contracts import verifier_artifact
+    from verifier.formats import vk_from_json
+    from verifier.solidity import render_verifier
+
+    vk = vk_from_json(Path(args.vk).read_text())
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "Groth16Verifier.sol").write_text(render_verifier(vk))
+    (out / "Groth16Verifier.json").write_text(json.dumps(verifier_artifact(vk), indent=1, sort_keys=True))
+    print(f"wrote {out / 'Groth16Verifier.sol'} and {out / 'Groth16Verifier.json'} (ABI, bytecode)")
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     defaults = LedgerParams()
     p = sub.add_parser("ledger-demo", help="prove and verify one ledger batch end to end (dev setup)")
@@ -60,3 +75,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch", type=int, default=defaults.batch_size, help="transaction slots per batch")
     p.add_argument("--out", default="build/demo/ledger", help="output directory")
     p.set_defaults(func=cmd_ledger_demo)
+    p = sub.add_parser("export-verifier", help="Solidity verifier (+ compiled artifact) for a vk.json")
+    p.add_argument("--vk", required=True, help="verification key (snarkjs JSON)")
+    p.add_argument("--out", required=True, help="output directory")
+    p.set_defaults(func=cmd_export_verifier)

@@ -10,6 +10,7 @@ whose pairing precompile can fail softly (``../shared/architecture.md``).
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from web3 import Web3
@@ -76,6 +77,7 @@ class L1Client:
         self.token_abi = load_artifact("TestToken")["abi"]
         self.errors = _error_names(self.rollup_abi)
         self.deployment = deployment
+        self.deploy_gas: list[int] = []  # gas of each deployment, in order
 
     # ---- plumbing ---------------------------------------------------------------
     def _send(self, fn: ContractFunction | ContractConstructor, sender: str, gas: int | None = None) -> dict:
@@ -85,12 +87,12 @@ class L1Client:
             tx = fn.transact(params)
             receipt = self.w3.eth.wait_for_transaction_receipt(tx, timeout=120)
         except (*_SEND_ERRORS,) as exc:
-            raise L1Error(self._reason(exc)) from exc
+            raise L1Error(self._named(self._reason(exc))) from exc
         if receipt["status"] != 1:  # sent with explicit gas: replay as a call for the reason
             try:
                 fn.call(params, block_identifier=receipt["blockNumber"] - 1)
             except (*_SEND_ERRORS,) as exc:
-                raise L1Error(self._reason(exc)) from exc
+                raise L1Error(self._named(self._reason(exc))) from exc
             raise L1Error(f"transaction {receipt['transactionHash'].hex()} reverted (out of gas?)")
         return receipt
 
@@ -102,16 +104,29 @@ class L1Client:
         if isinstance(exc, ContractLogicError):
             return f"reverted: {exc.message or exc}"
         raw = exc.args[0] if exc.args else b""
-        if isinstance(raw, str) and "b'" in raw:  # eth-tester: "execution reverted: b'...'"
-            raw = ast.literal_eval(raw[raw.index("b'") :])
+        prefix = "execution reverted: b"
+        if isinstance(raw, str) and raw.startswith(prefix):  # eth-tester: "execution reverted: b'...'"
+            try:
+                raw = ast.literal_eval(raw[len(prefix) - 1 :])
+            except (SyntaxError, ValueError):
+                return f"reverted: {raw}"
         if isinstance(raw, bytes) and len(raw) >= 4:
             selector = "0x" + raw[:4].hex()
             return f"reverted: {self.errors.get(selector, selector)}"
         return f"transaction failed: {exc}"
 
+    def _named(self, reason: str) -> str:
+        """Put a custom error's name on a node's message that only quotes its selector (hardhat)."""
+        for selector in re.findall(r"0x[0-9a-fA-F]{8}(?![0-9a-fA-F])", reason):
+            if selector.lower() in self.errors:
+                return f"reverted: {self.errors[selector.lower()]} ({reason})"
+        return reason
+
     def _deploy(self, art: dict, sender: str, *args) -> str:
         contract = self.w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
-        return self._send(contract.constructor(*args), sender)["contractAddress"]
+        receipt = self._send(contract.constructor(*args), sender)
+        self.deploy_gas.append(receipt["gasUsed"])
+        return receipt["contractAddress"]
 
     @property
     def rollup(self) -> Contract:
@@ -131,16 +146,30 @@ class L1Client:
         guardians: list[str],
         threshold: int,
         timing: tuple[int, int, int] = (7 * 86400, 3 * 86400, 86400),
-        exit_verifier: str = ZERO,
+        exit_vk: VerifyingKey | None = None,
     ) -> Deployment:
-        """Token, verifier for vk, and the rollup; timing = (forced-exit delay, max pause, pause cooldown)."""
+        """Token, batch and exit verifiers, and the rollup.
+
+        timing = (forced-exit delay, max pause, pause cooldown) in seconds.  Without an
+        exit key the escape hatch cannot pay anyone: deploy with one in production.
+        """
         token = self._deploy(load_artifact("TestToken"), operator)
-        verifier = self._deploy(verifier_artifact(vk), operator)
+        verifier = self.deploy_verifier(vk, operator)
+        exit_verifier = self.deploy_verifier(exit_vk, operator) if exit_vk is not None else ZERO
         config = [params.batch_size, params.num_accounts, *timing]
         args = (verifier, exit_verifier, token, operator, config, genesis_root, guardians, threshold)
         rollup = self._deploy(load_artifact("Rollup"), operator, *args)
         self.deployment = Deployment(rollup, token, verifier)
         return self.deployment
+
+    def deploy_verifier(self, vk: VerifyingKey, sender: str) -> str:
+        """Render, compile (pinned solc) and deploy a Groth16Verifier for vk."""
+        art = verifier_artifact(vk)
+        self.verifier_abi = art["abi"]
+        return self._deploy(art, sender)
+
+    def verifier(self, address: str | None = None) -> Contract:
+        return self.w3.eth.contract(address=address or self.deployment.verifier, abi=self.verifier_abi)
 
     # ---- users ----------------------------------------------------------------------
     def fund(self, user: str, amount: int) -> None:
@@ -167,6 +196,10 @@ class L1Client:
 
     def freeze(self, user: str, queue_index: int) -> dict:
         return self._send(self.rollup.functions.freeze(queue_index), user)
+
+    def escape(self, user: str, account: int, amount: int, proof: Proof, gas: int = SUBMIT_GAS) -> dict:
+        fn = self.rollup.functions.escape(account, amount, proof_to_calldata(proof))
+        return self._send(fn, user, gas=gas)
 
     def vote_pause(self, guardian: str) -> dict:
         return self._send(self.rollup.functions.votePause(), guardian)

@@ -1,47 +1,52 @@
 """Rollup.sol on the in-process EVM with proofs from our prover.
 
-One development chain per module: a 1-slot batch circuit over 16 accounts (setup
-~30 s), two registered traders with deposits, then batches, bad submissions,
-withdrawals, guardian pause and forced exit -> freeze.
+Keys once per module (a 1-slot batch circuit over 16 accounts and its exit circuit),
+then the same scenario on two backends, the in-process EVM and a hardhat node this
+module starts on loopback: two registered traders with deposits, batches, bad
+submissions, withdrawals, guardian pause, forced exit -> freeze -> escape.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 
 import pytest
 
 from circuits.ledger.params import LedgerParams
+from prover.setup import InsecureSetupWarning
 from rollup.batch import process_batch
 from rollup.demo import FAR, World
+from rollup.devnode import hardhat_node
+from rollup.escape import exit_for, prove_exit, setup_exit
 from rollup.l1 import L1Client, L1Error, advance_time, connect
 from rollup.pipeline import prove_batch, setup_batch
 from rollup.state import LedgerState
 from rollup.types import Deposit, ForcedExit
-from tests.conftest import dev_setup  # noqa: F401 (silences the insecure-setup warning)
 
 PARAMS = LedgerParams(depth=2, batch_size=1)
 DELAY, MAX_PAUSE, COOLDOWN = 1000, 500, 100
 
 
-class Chain:
+class Keys:
     def __init__(self):
-        import warnings
-
-        from prover.setup import InsecureSetupWarning
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InsecureSetupWarning)
             self.pk = setup_batch(PARAMS, quiet=True)
-        self.w3 = connect()
+            self.exit_pk = setup_exit(PARAMS, quiet=True)
+        self.proofs: dict[int, object] = {}  # public input -> proof: both backends see the same batches
+
+
+class Chain:
+    def __init__(self, keys, w3):
+        self.keys, self.pk, self.exit_pk, self.w3 = keys, keys.pk, keys.exit_pk, w3
         acc = self.w3.eth.accounts
         self.operator, self.users, self.guardians = acc[0], acc[1:3], acc[3:6]
         self.world = World(PARAMS)
         self.state = LedgerState.genesis(PARAMS)
         self.l1 = L1Client(self.w3)
-        self.l1.deploy(
-            PARAMS, self.pk.vk, self.state.root, self.operator, self.guardians, 2, (DELAY, MAX_PAUSE, COOLDOWN)
-        )
+        timing = (DELAY, MAX_PAUSE, COOLDOWN)
+        self.l1.deploy(PARAMS, self.pk.vk, self.state.root, self.operator, self.guardians, 2, timing, self.exit_pk.vk)
         for user, wallet in zip(self.users, self.world.wallets):
             self.l1.fund(user, 10_000)
             account = self.l1.register(user, wallet.pubkey)
@@ -55,17 +60,29 @@ class Chain:
 
     def prove(self, txs, state=None):
         res = process_batch(state or self.state, txs)
-        return res, prove_batch(self.pk, PARAMS, res)
+        if res.public_input not in self.keys.proofs:
+            self.keys.proofs[res.public_input] = prove_batch(self.pk, PARAMS, res)
+        return res, self.keys.proofs[res.public_input]
 
     def submit(self, res, proof):
         receipt = self.l1.submit_batch(self.operator, res.new_root, res.data, proof)
-        self.state = res.state
+        self.previous, self.state = self.state, res.state
         return receipt
 
 
 @pytest.fixture(scope="module")
-def chain():
-    return Chain()
+def keys():
+    return Keys()
+
+
+@pytest.fixture(scope="module", params=["eth-tester", "hardhat"])
+def chain(request, keys):
+    """The same scenario on the in-process EVM and on a hardhat node started (and stopped) here."""
+    if request.param == "eth-tester":
+        yield Chain(keys, connect())
+        return
+    with hardhat_node() as url:
+        yield Chain(keys, connect(url))
 
 
 def _deposit(chain, k):
@@ -75,6 +92,8 @@ def _deposit(chain, k):
 
 def test_a_proved_batch_moves_the_root(chain):
     res, proof = chain.prove([_deposit(chain, 0)])
+    contract_input, consumed = chain.l1.rollup.functions.batchPublicInput(res.new_root, res.data).call()
+    assert (contract_input, consumed) == (res.public_input, 1)  # the contract and the circuit agree
     receipt = chain.submit(res, proof)
     assert chain.l1.state_root() == res.new_root and chain.l1.batch_count() == 1
     assert receipt["gasUsed"] < 600_000
@@ -84,12 +103,16 @@ def test_bad_submissions_are_rejected_and_change_nothing(chain):
     res, proof = chain.prove([_deposit(chain, 1)])
     forked = _with_forced_exit(chain)
     other, other_proof = chain.prove([ForcedExit(forked.pending[0].account)], state=forked)
+    moved = chain.state.copy()  # a state whose root differs from the one on L1
+    moved.time += 1
+    stale, stale_proof = chain.prove([_deposit(chain, 1)], state=moved)
     words = list(proof.a), list(proof.b), list(proof.c)
     bad = [
         ("altered calldata", res.new_root, res.data[:-1] + b"\x01", proof),
         ("altered new root", res.new_root ^ 1, res.data, proof),
         ("proof for another batch", res.new_root, res.data, other_proof),
         ("another batch's data and root", other.new_root, other.data, proof),
+        ("a proof from a different old root", stale.new_root, stale.data, stale_proof),
     ]
     root, count = chain.l1.state_root(), chain.l1.batch_count()
     for what, new_root, data, p in bad:
@@ -131,6 +154,9 @@ def test_withdrawals_are_credited_and_claimed_once(chain):
     assert chain.l1.token_balance(user) == before + 250 and chain.l1.claimable(user) == 0
     with pytest.raises(L1Error, match="BadAmount"):
         chain.l1.claim(user)
+    res, proof = chain.prove([tx], state=chain.previous)  # the cached proof of the batch just accepted
+    with pytest.raises(L1Error, match="InvalidProof"):  # the same batch again: the old root moved on
+        chain.l1.submit_batch(chain.operator, res.new_root, res.data, proof)
 
 
 def test_guardian_pause_blocks_batches_and_expires(chain):
@@ -162,3 +188,17 @@ def test_an_unserved_forced_exit_lets_anyone_freeze(chain):
     assert chain.l1.frozen()
     with pytest.raises(L1Error, match="IsFrozen"):
         chain.l1.deposit(chain.users[0], 0, 1)
+
+
+def test_once_frozen_owners_escape_with_their_value(chain):
+    assert chain.l1.frozen()  # after the previous test
+    user = chain.users[1]
+    ex = exit_for(chain.state, 1)  # the state at the last accepted root
+    proof = prove_exit(chain.exit_pk, PARAMS, ex)
+    with pytest.raises(L1Error, match="InvalidProof"):
+        chain.l1.escape(user, 1, ex.amount + 1, proof)
+    before = chain.l1.token_balance(user)
+    chain.l1.escape(chain.users[0], 1, ex.amount, proof)  # anyone may send it; the owner is paid
+    assert ex.amount == 990 and chain.l1.token_balance(user) == before + ex.amount
+    with pytest.raises(L1Error, match="AlreadyEscaped"):
+        chain.l1.escape(user, 1, ex.amount, proof)

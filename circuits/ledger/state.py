@@ -11,6 +11,7 @@ state in these types, so the operator and the circuit hash the same things.
   message            = Poseidon(domain, record, nonce_a + nonce_b·2^32 + expiry·2^64)
   header             = Poseidon(old_root, new_root, queue_head_before, queue_head_after)
   public input       = SHA-256(header as 32 bytes ‖ batch data) mod 2^253
+  exit public input  = SHA-256(root ‖ account ‖ amount) mod 2^253 (32-byte words)
 Signed integers enter the field as residues mod r.
 """
 
@@ -90,3 +91,8 @@ def header(old_root: int, new_root: int, queue_before: int, queue_after: int) ->
 def public_input(header_value: int, data: bytes) -> int:
     """The proof's single public input; the rollup contract computes the same."""
     return sha256_commitment(header_value.to_bytes(32, "big") + data)
+
+
+def exit_public_input(root: int, account: int, amount: int) -> int:
+    """An exit proof's public input: SHA-256(root ‖ account ‖ amount) mod 2^253 (``Rollup.escape``)."""
+    return sha256_commitment(b"".join(v.to_bytes(32, "big") for v in (root, account, amount)))

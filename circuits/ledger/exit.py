@@ -1,0 +1,97 @@
+"""ExitCircuit: what an account may take out when the rollup is frozen.
+
+Public input: SHA-256(root ‖ account ‖ amount) mod 2^253, each a 32-byte big-endian
+word, exactly what ``Rollup.escape`` hashes.  Constrained:
+  * root = Poseidon(accounts_root, markets_hash) (``circuits.ledger.state``);
+  * the leaf at `account` under accounts_root is exists·Poseidon(fields) (zero fields if not);
+  * amount = max(0, floor(value_scaled / D)), the account's value at the root's prices after
+    funding is settled: value_scaled = (collateral - Σ size·(index - cache))·D + Σ size·price·D/scale.
+An account that does not exist exits with 0.  The native twin is ``rollup.escape``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from circuits.errors import AssignmentMissing
+from circuits.gadgets.basic import lc, mul
+from circuits.gadgets.binding import sha256_commitment
+from circuits.gadgets.bits import divmod_const, is_nonnegative, to_bits, to_bits_strict
+from circuits.gadgets.merkle import merkle_root
+from circuits.gadgets.poseidon import poseidon
+from circuits.ledger.lane import AccountLane, MarketWires
+from circuits.ledger.params import ARITY, DIFF_BITS, LedgerParams
+from circuits.ledger.state import MarketState
+from circuits.ledger.witness import LaneWitness
+from circuits.r1cs import ConstraintSystem, LinearCombination, Variable
+
+LC = LinearCombination
+AMOUNT_BITS = 192  # value_scaled < 2^199, D ≥ 1: any reachable value fits
+
+
+@dataclass(frozen=True)
+class ExitWitness:
+    accounts_root: int
+    time: int
+    markets: tuple[MarketState, ...]
+    account: int
+    lane: LaneWitness  # the account's leaf (or an empty one) and its Merkle path
+
+
+class ExitCircuit:
+    def __init__(self, params: LedgerParams, witness: ExitWitness | None = None, public_input: int | None = None):
+        self.params, self.witness, self.public_input = params, witness, public_input
+
+    def _public(self) -> int:
+        if self.public_input is None:
+            raise AssignmentMissing("ExitCircuit needs the native public input to prove")
+        return self.public_input
+
+    def generate_constraints(self, cs: ConstraintSystem) -> None:
+        p, w = self.params, self.witness
+        commitment = cs.new_input("commitment", self._public)
+        markets = [
+            MarketWires(*(lc(cs.new_witness(f"market{m}.{f}", self._market(m, f))) for f in ("price", "index", "time")))
+            for m in range(len(p.markets))
+        ]
+        time = lc(cs.new_witness("time", lambda: w.time))
+        accounts_root = lc(cs.new_witness("accounts_root", lambda: w.accounts_root))
+        flat = [time]
+        for mk in markets:
+            flat += [mk.price, mk.index, mk.ftime]
+        root = poseidon(cs, [accounts_root, poseidon(cs, flat, "markets")], "root")
+        lane = AccountLane(cs, p, "exit", lambda: w.lane)
+        lane.open(markets, [])
+        account = cs.new_witness("account", lambda: w.account)
+        bits = to_bits(cs, account, 2 * p.depth, "account_bits")
+        sibs = [
+            [cs.new_witness(f"sib{k}.{j}", lambda k=k, j=j: w.lane.siblings[k][j]) for j in range(ARITY - 1)]
+            for k in range(p.depth)
+        ]
+        cs.enforce(merkle_root(cs, lane.leaf_old, bits, sibs, ARITY, "path"), cs.one(), accounts_root, "membership")
+        amount = self._amount(cs, lane, markets)
+        message = (
+            _word(to_bits_strict(cs, root, "root_bits"))
+            + _word(bits)
+            + _word(to_bits(cs, amount, AMOUNT_BITS, "amount_bits"))
+        )
+        cs.enforce(sha256_commitment(cs, message, "public_data"), cs.one(), commitment, "commitment")
+
+    def _market(self, m: int, field: str) -> Callable[[], int]:
+        attr = {"price": "price", "index": "funding_index", "time": "funding_time"}[field]
+        return lambda: getattr(self.witness.markets[m], attr)
+
+    def _amount(self, cs: ConstraintSystem, lane: AccountLane, markets: list[MarketWires]) -> Variable:
+        p = self.params
+        value = lane.settled * p.scale_lcm
+        for m, (s, mk) in enumerate(zip(lane.sizes, markets)):
+            value = value + mul(cs, s, mk.price, f"notional{m}") * p.scale_factor(m)
+        positive = is_nonnegative(cs, value, DIFF_BITS, "value_sign")
+        q, _ = divmod_const(cs, mul(cs, positive, value, "value_pos"), p.scale_lcm, AMOUNT_BITS, "amount")
+        return q
+
+
+def _word(bits_le: list[Variable]) -> list[LC]:
+    """Little-endian bits as a 32-byte big-endian word."""
+    return [LC({})] * (256 - len(bits_le)) + [lc(b) for b in reversed(bits_le)]
