@@ -13,7 +13,7 @@ binary levels).  An update adds the placement and hash for the new leaf.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from circuits.errors import ParameterError
 from circuits.gadgets.basic import alloc_bit, assert_equal, lc, mul, select
@@ -82,6 +82,22 @@ def merkle_root(
     return _climb(cs, leaf, _levels(cs, bits, arity, len(siblings), name), siblings, arity, name)
 
 
+def _update(
+    cs: ConstraintSystem,
+    check_old: Callable[[LinearCombination], None],
+    old_leaf: LCLike,
+    new_leaf: LCLike,
+    bits: list[Variable],
+    siblings: Siblings,
+    arity: int,
+    name: str,
+) -> LinearCombination:
+    """Climb with the old leaf, check that root, then climb with the new leaf on the same path."""
+    sel = _levels(cs, bits, arity, len(siblings), name)
+    check_old(_climb(cs, old_leaf, sel, siblings, arity, f"{name}.old"))
+    return _climb(cs, new_leaf, sel, siblings, arity, f"{name}.new")
+
+
 def merkle_update(
     cs: ConstraintSystem,
     old_root: LCLike,
@@ -93,9 +109,11 @@ def merkle_update(
     name: str,
 ) -> LinearCombination:
     """Enforce old_leaf under old_root; return the root with new_leaf in its place."""
-    sel = _levels(cs, bits, arity, len(siblings), name)
-    assert_equal(cs, _climb(cs, old_leaf, sel, siblings, arity, f"{name}.old"), old_root, f"{name}.old_root")
-    return _climb(cs, new_leaf, sel, siblings, arity, f"{name}.new")
+
+    def check(computed: LinearCombination) -> None:
+        assert_equal(cs, computed, old_root, f"{name}.old_root")
+
+    return _update(cs, check, old_leaf, new_leaf, bits, siblings, arity, name)
 
 
 def merkle_update_if(
@@ -113,8 +131,9 @@ def merkle_update_if(
 
     active must be boolean.  Costs the update plus 2 constraints.
     """
-    sel = _levels(cs, bits, arity, len(siblings), name)
-    computed = _climb(cs, old_leaf, sel, siblings, arity, f"{name}.old")
-    cs.enforce(active, computed - old_root, 0, f"{name}.old_root")
-    new_root = _climb(cs, new_leaf, sel, siblings, arity, f"{name}.new")
+
+    def check(computed: LinearCombination) -> None:
+        cs.enforce(active, computed - old_root, 0, f"{name}.old_root")
+
+    new_root = _update(cs, check, old_leaf, new_leaf, bits, siblings, arity, name)
     return select(cs, active, new_root, old_root, f"{name}.root")
