@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from circuits.errors import RangeError
+from circuits.errors import ParameterError, RangeError
 from circuits.ledger.params import RECORD_BYTES, TxType
 
 # (name, width in bytes) in posting order
@@ -35,7 +35,8 @@ USES = {  # fields each type may set (besides tx_type)
     TxType.LIQUIDATION: ("market", "a", "b", "amount"),
     TxType.FORCED_EXIT: ("a", "amount"),
 }
-assert sum(w for _, w in LAYOUT) == RECORD_BYTES
+if sum(w for _, w in LAYOUT) != RECORD_BYTES:  # checked at import
+    raise ParameterError("record layout does not add up to RECORD_BYTES")
 
 
 @dataclass(frozen=True)
