@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import "PoseidonT5.sol";
-
 interface IGroth16Verifier {
     function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[1] calldata input)
         external
         view
         returns (bool);
+}
+
+interface IPoseidonT5 {
+    function hash(uint256[4] calldata inputs) external view returns (uint256);
 }
 
 interface IERC20 {
@@ -32,6 +34,7 @@ contract Rollup {
 
     IGroth16Verifier public immutable verifier;
     IGroth16Verifier public immutable exitVerifier;
+    IPoseidonT5 public immutable poseidon;
     IERC20 public immutable token;
     address public immutable operator;
     uint256 public immutable batchSize;
@@ -107,6 +110,7 @@ contract Rollup {
     constructor(
         IGroth16Verifier verifier_,
         IGroth16Verifier exitVerifier_,
+        IPoseidonT5 poseidon_,
         IERC20 token_,
         address operator_,
         uint256[5] memory config, // batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown
@@ -117,6 +121,7 @@ contract Rollup {
         require(threshold > 0 && threshold <= guardians.length, "threshold");
         verifier = verifier_;
         exitVerifier = exitVerifier_;
+        poseidon = poseidon_;
         token = token_;
         operator = operator_;
         (batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown) =
@@ -162,7 +167,7 @@ contract Rollup {
 
     function _enqueue(uint8 kind, uint256 account, uint256 amount, uint256 pkX, uint256 pkY) private {
         uint256 packed = uint256(kind) + (account << 8) + (amount << 32);
-        uint256 head = PoseidonT5.hash([queueHeadAt[queueLength], packed, pkX, pkY]);
+        uint256 head = poseidon.hash([queueHeadAt[queueLength], packed, pkX, pkY]);
         queueLength += 1;
         queueHeadAt[queueLength] = head;
         emit QueueItem(queueLength - 1, kind, account, amount, head);
@@ -195,7 +200,7 @@ contract Rollup {
         k = _countQueued(data);
         uint256 consumed = queueConsumed;
         if (consumed + k > queueLength) revert QueueShort();
-        uint256 header = PoseidonT5.hash([stateRoot, newRoot, queueHeadAt[consumed], queueHeadAt[consumed + k]]);
+        uint256 header = poseidon.hash([stateRoot, newRoot, queueHeadAt[consumed], queueHeadAt[consumed + k]]);
         input = uint256(sha256(abi.encodePacked(header, data))) & MASK;
     }
 

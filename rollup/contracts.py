@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rollup.poseidon_sol import render_poseidon
+from rollup.poseidon_sol import deploy_bytecode, render_poseidon
 from rollup.solc import compile_sources
 from verifier.solidity import render_verifier
 from verifier.types import VerifyingKey
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = ROOT / "contracts"
 ARTIFACTS = CONTRACTS / "artifacts"
 SOURCES = ("Rollup.sol", "TestToken.sol", "PoseidonT5.sol")
-BUILT = ("Rollup", "TestToken")
+BUILT = ("Rollup", "TestToken", "PoseidonT5")
 
 
 def generated_sources() -> dict[str, str]:
@@ -37,7 +37,10 @@ def sources() -> dict[str, str]:
 
 def build() -> dict[str, dict]:
     out = compile_sources(sources())
-    return {name: out[name] for name in BUILT}
+    built = {name: out[name] for name in BUILT}
+    # PoseidonT5 reads its constants from the end of its own code (rollup/poseidon_sol.py)
+    built["PoseidonT5"]["bytecode"] = deploy_bytecode(built["PoseidonT5"]["deployed"], 4)
+    return built
 
 
 def load_artifact(name: str) -> dict:

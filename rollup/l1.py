@@ -148,7 +148,7 @@ class L1Client:
         timing: tuple[int, int, int] = (7 * 86400, 3 * 86400, 86400),
         exit_vk: VerifyingKey | None = None,
     ) -> Deployment:
-        """Token, batch and exit verifiers, and the rollup.
+        """Token, batch and exit verifiers, Poseidon, and the rollup.
 
         timing = (forced-exit delay, max pause, pause cooldown) in seconds.  Without an
         exit key the escape hatch cannot pay anyone: deploy with one in production.
@@ -156,8 +156,9 @@ class L1Client:
         token = self._deploy(load_artifact("TestToken"), operator)
         verifier = self.deploy_verifier(vk, operator)
         exit_verifier = self.deploy_verifier(exit_vk, operator) if exit_vk is not None else ZERO
+        poseidon = self._deploy(load_artifact("PoseidonT5"), operator)
         config = [params.batch_size, params.num_accounts, *timing]
-        args = (verifier, exit_verifier, token, operator, config, genesis_root, guardians, threshold)
+        args = (verifier, exit_verifier, poseidon, token, operator, config, genesis_root, guardians, threshold)
         rollup = self._deploy(load_artifact("Rollup"), operator, *args)
         self.deployment = Deployment(rollup, token, verifier)
         return self.deployment

@@ -39,15 +39,13 @@ def _run(sources: dict[str, str], timeout: float) -> dict:
         "sources": {k: {"content": v} for k, v in sources.items()},
         "settings": settings(),
     }
-    # stdout to a file: node truncates large output written to a pipe when it exits
-    with tempfile.TemporaryFile(mode="w+") as out:
+    # files, not pipes: node truncates large output to a pipe at exit, and solcjs's
+    # synchronous read of a pipe can fail with EAGAIN on large input
+    with tempfile.TemporaryFile(mode="w+") as inp, tempfile.TemporaryFile(mode="w+") as out:
+        json.dump(request, inp)
+        inp.seek(0)
         done = subprocess.run(
-            [str(SOLCJS), "--standard-json"],
-            input=json.dumps(request),
-            stdout=out,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=timeout,
+            [str(SOLCJS), "--standard-json"], stdin=inp, stdout=out, stderr=subprocess.PIPE, text=True, timeout=timeout
         )
         out.seek(0)
         raw = out.read()
