@@ -48,6 +48,7 @@ demo: install
 bench: install
 	$(PY) benchmarks/constraints.py
 	$(PY) benchmarks/batch_prove.py
+	$(PY) benchmarks/gas.py
 	$(PY) benchmarks/prove.py
 
 clean:

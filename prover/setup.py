@@ -8,6 +8,7 @@ tests only: production keys need a multi-party ceremony.
 from __future__ import annotations
 
 import functools
+import hashlib
 import secrets
 import sys
 import warnings
@@ -52,6 +53,11 @@ class Trapdoor:
     @classmethod
     def random(cls) -> Trapdoor:
         return cls(*(1 + secrets.randbelow(R - 1) for _ in range(5)))
+
+    @classmethod
+    def from_seed(cls, seed: bytes) -> Trapdoor:
+        """Deterministic and public, so INSECURE: only for reproducible demo artifacts."""
+        return cls(*(1 + int.from_bytes(hashlib.sha256(seed + bytes([i])).digest(), "big") % (R - 1) for i in range(5)))
 
 
 @functools.cache

@@ -1,9 +1,12 @@
 """Contract sources and their committed build artifacts.
 
-    python -m rollup.contracts          # regenerate PoseidonT5.sol and rebuild contracts/artifacts/
+    python -m rollup.contracts              # regenerate the generated sources, rebuild contracts/artifacts/
+    python -m rollup.contracts --demo-key   # also redo the demo key's setup (~90 s)
 
 Hand-written sources live in ``contracts/``; ``PoseidonT5.sol`` is generated from
-the circuit's Poseidon constants.  Artifacts (ABI, creation and runtime bytecode)
+the circuit's Poseidon constants and ``Groth16Verifier.sol`` from the demo verifying key
+``contracts/keys/demo-batch.vk.json`` (a setup of the default batch circuit with a public,
+seeded trapdoor: for demos only, INSECURE).  Artifacts (ABI, creation and runtime bytecode)
 are committed; ``tests/test_contracts.py`` checks that the sources still compile
 to exactly them with the pinned solc.  A verifier for a new verifying key is
 rendered and compiled on demand (``verifier_artifact``), since it embeds the key.
@@ -12,22 +15,42 @@ rendered and compiled on demand (``verifier_artifact``), since it embeds the key
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from rollup.poseidon_sol import deploy_bytecode, render_poseidon
 from rollup.solc import compile_sources
+from verifier.formats import vk_from_json
 from verifier.solidity import render_verifier
 from verifier.types import VerifyingKey
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = ROOT / "contracts"
 ARTIFACTS = CONTRACTS / "artifacts"
-SOURCES = ("Rollup.sol", "TestToken.sol", "PoseidonT5.sol")
-BUILT = ("Rollup", "TestToken", "PoseidonT5")
+SOURCES = ("Rollup.sol", "TestToken.sol", "PoseidonT5.sol", "Groth16Verifier.sol")
+BUILT = ("Rollup", "TestToken", "PoseidonT5", "Groth16Verifier")
+DEMO_VK = CONTRACTS / "keys" / "demo-batch.vk.json"  # INSECURE seeded dev key for the default LedgerParams
+DEMO_SEED = b"zkdx public demo trapdoor: INSECURE"
 
 
 def generated_sources() -> dict[str, str]:
-    return {"PoseidonT5.sol": render_poseidon(4)}
+    """Generated sources: Poseidon from the circuit's constants, the verifier from the demo key."""
+    return {
+        "PoseidonT5.sol": render_poseidon(4),
+        "Groth16Verifier.sol": render_verifier(vk_from_json(DEMO_VK.read_text())),
+    }
+
+
+def make_demo_key() -> None:
+    """The demo verifying key: a setup of the default batch circuit with a public, seeded trapdoor."""
+    from circuits.ledger.params import LedgerParams
+    from prover.setup import Trapdoor
+    from rollup.pipeline import setup_batch
+    from verifier.formats import vk_to_json
+
+    pk = setup_batch(LedgerParams(), Trapdoor.from_seed(DEMO_SEED))
+    DEMO_VK.parent.mkdir(exist_ok=True)
+    DEMO_VK.write_text(json.dumps(vk_to_json(pk.vk), indent=1) + "\n")
 
 
 def sources() -> dict[str, str]:
@@ -53,6 +76,8 @@ def verifier_artifact(vk: VerifyingKey) -> dict:
 
 
 def main() -> None:
+    if "--demo-key" in sys.argv or not DEMO_VK.exists():
+        make_demo_key()
     for name, text in generated_sources().items():
         (CONTRACTS / name).write_text(text)
     ARTIFACTS.mkdir(exist_ok=True)
