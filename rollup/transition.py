@@ -249,13 +249,20 @@ def _liquidation(state: LedgerState, rec: Record) -> Effect:
     return Effect(rec, (Lane(rec.a, target, True), Lane(rec.b, taker, True)))
 
 
+def forced_exit_amount(state: LedgerState, account: int) -> int:
+    """What a forced exit pays: what margin allows after funding (0 for an account that does not exist)."""
+    acct, exists = state.account_or_empty(account)
+    settled = margin.settle_funding(acct, state.markets)
+    return margin.max_withdrawable(state.params, settled, state.markets) if exists else 0
+
+
 def _forced_exit(state: LedgerState, rec: Record) -> Effect:
     item = QueueItem(TxType.FORCED_EXIT, rec.a)
     _next_queue_item(state, item)
+    amount = forced_exit_amount(state, rec.a)
+    _require(rec.amount == amount, InvalidTransaction, f"forced exit must pay out {amount}, record says {rec.amount}")
     acct, exists = state.account_or_empty(rec.a)
     acct = margin.settle_funding(acct, state.markets)
-    amount = margin.max_withdrawable(state.params, acct, state.markets) if exists else 0
-    _require(rec.amount == amount, InvalidTransaction, f"forced exit must pay out {amount}, record says {rec.amount}")
     acct = replace(acct, collateral=acct.collateral - amount)
     return Effect(rec, (Lane(rec.a, acct, exists),), queue_item=item)
 
@@ -344,10 +351,7 @@ def effect_of(state: LedgerState, tx: Transaction) -> Effect:
     if isinstance(tx, Noop):
         return Effect(Record())
     if isinstance(tx, ForcedExit):
-        state.check_index(tx.account)
-        acct, exists = state.account_or_empty(tx.account)
-        settled = margin.settle_funding(acct, state.markets)
-        amount = margin.max_withdrawable(state.params, settled, state.markets) if exists else 0
+        amount = forced_exit_amount(state, tx.account)
         return effect_of_record(state, Record(TxType.FORCED_EXIT, 0, tx.account, 0, amount))
     if isinstance(tx, FundingTick):
         _require(-S64 <= tx.delta < S64, RangeViolation, f"funding delta {tx.delta} is not signed 64-bit")
