@@ -87,7 +87,7 @@ class Bench:
         out = {}
         for k, user in enumerate(self.users):
             self.l1.fund(user, 10**9)
-            receipt = self.l1._send(self.l1.rollup.functions.register(*self.world.wallets[k].pubkey), user)
+            receipt = self.l1.send(self.l1.rollup.functions.register(*self.world.wallets[k].pubkey), user)
             out["register"] = receipt["gasUsed"]
             out["deposit"] = self.l1.deposit(user, k, 10**7)["gasUsed"]
         for item in self.l1.new_queue_items(0):
@@ -133,7 +133,7 @@ class Bench:
 
     def exits(self) -> dict:
         out = {"claim": self.l1.claim(self.users[2])["gasUsed"]}
-        receipt = self.l1._send(self.l1.rollup.functions.requestForcedExit(1), self.users[1])
+        receipt = self.l1.send(self.l1.rollup.functions.requestForcedExit(1), self.users[1])
         out["forced_exit_request"] = receipt["gasUsed"]
         index = self.l1.queue_items()[-1]["index"]
         advance_time(self.w3, 101)

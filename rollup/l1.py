@@ -80,7 +80,7 @@ class L1Client:
         self.deploy_gas: list[int] = []  # gas of each deployment, in order
 
     # ---- plumbing ---------------------------------------------------------------
-    def _send(self, fn: ContractFunction | ContractConstructor, sender: str, gas: int | None = None) -> dict:
+    def send(self, fn: ContractFunction | ContractConstructor, sender: str, gas: int | None = None) -> dict:
         """Send a contract call as a transaction and wait; L1Error with the revert reason."""
         params = {"from": sender} if gas is None else {"from": sender, "gas": gas}
         try:
@@ -124,7 +124,7 @@ class L1Client:
 
     def _deploy(self, art: dict, sender: str, *args) -> str:
         contract = self.w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
-        receipt = self._send(contract.constructor(*args), sender)
+        receipt = self.send(contract.constructor(*args), sender)
         self.deploy_gas.append(receipt["gasUsed"])
         return receipt["contractAddress"]
 
@@ -175,40 +175,40 @@ class L1Client:
     # ---- users ----------------------------------------------------------------------
     def fund(self, user: str, amount: int) -> None:
         """Mint test collateral and approve the rollup to take it."""
-        self._send(self.token.functions.mint(amount), user)
-        self._send(self.token.functions.approve(self.deployment.rollup, amount), user)
+        self.send(self.token.functions.mint(amount), user)
+        self.send(self.token.functions.approve(self.deployment.rollup, amount), user)
 
     def register(self, user: str, pubkey: Point) -> int:
-        receipt = self._send(self.rollup.functions.register(*pubkey), user)
+        receipt = self.send(self.rollup.functions.register(*pubkey), user)
         (event,) = self.rollup.events.AccountRegistered().process_receipt(receipt)
         return event["args"]["account"]
 
     def deposit(self, user: str, account: int, amount: int) -> dict:
-        return self._send(self.rollup.functions.deposit(account, amount), user)
+        return self.send(self.rollup.functions.deposit(account, amount), user)
 
     def request_forced_exit(self, user: str, account: int) -> int:
         """The queue index of the request."""
-        receipt = self._send(self.rollup.functions.requestForcedExit(account), user)
+        receipt = self.send(self.rollup.functions.requestForcedExit(account), user)
         (event,) = self.rollup.events.QueueItem().process_receipt(receipt)
         return event["args"]["index"]
 
     def claim(self, user: str) -> dict:
-        return self._send(self.rollup.functions.claim(), user)
+        return self.send(self.rollup.functions.claim(), user)
 
     def freeze(self, user: str, queue_index: int) -> dict:
-        return self._send(self.rollup.functions.freeze(queue_index), user)
+        return self.send(self.rollup.functions.freeze(queue_index), user)
 
     def escape(self, user: str, account: int, amount: int, proof: Proof, gas: int = SUBMIT_GAS) -> dict:
         fn = self.rollup.functions.escape(account, amount, proof_to_calldata(proof))
-        return self._send(fn, user, gas=gas)
+        return self.send(fn, user, gas=gas)
 
     def vote_pause(self, guardian: str) -> dict:
-        return self._send(self.rollup.functions.votePause(), guardian)
+        return self.send(self.rollup.functions.votePause(), guardian)
 
     # ---- operator ---------------------------------------------------------------------
     def submit_batch(self, operator: str, new_root: int, data: bytes, proof: Proof, gas: int = SUBMIT_GAS) -> dict:
         fn = self.rollup.functions.submitBatch(new_root, data, proof_to_calldata(proof))
-        return self._send(fn, operator, gas=gas)
+        return self.send(fn, operator, gas=gas)
 
     # ---- reading ------------------------------------------------------------------------
     def state_root(self) -> int:

@@ -141,7 +141,7 @@ def _raw_proof_rejections(chain, res, proof):
     for words in ([w[0], w[1] + 1, *w[2:]], [w[0] + p, *w[1:]], [*w[:6], w[6], w[7] + p]):
         fn = chain.l1.rollup.functions.submitBatch(res.new_root, res.data, words)
         with pytest.raises(L1Error, match="InvalidProof"):
-            chain.l1._send(fn, chain.operator, gas=2_000_000)
+            chain.l1.send(fn, chain.operator, gas=2_000_000)
 
 
 def test_withdrawals_are_credited_and_claimed_once(chain):
