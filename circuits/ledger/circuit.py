@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from circuits.errors import AssignmentMissing
 from circuits.gadgets.basic import lc
 from circuits.gadgets.binding import sha256_commitment
 from circuits.gadgets.bits import to_bits_strict
@@ -22,20 +21,15 @@ from circuits.gadgets.poseidon import poseidon
 from circuits.ledger.lane import MarketWires
 from circuits.ledger.params import VERSION, LedgerParams
 from circuits.ledger.slot import Slot, Wires
-from circuits.ledger.witness import BatchWitness
+from circuits.ledger.witness import BatchWitness, CommittedCircuit
 from circuits.r1cs import ConstraintSystem, LinearCombination
 
 LC = LinearCombination
 
 
-class BatchCircuit:
-    def __init__(self, params: LedgerParams, witness: BatchWitness | None = None, public_input: int | None = None):
-        self.params, self.witness, self.public_input = params, witness, public_input
-
-    def _public(self) -> int:
-        if self.public_input is None:
-            raise AssignmentMissing("BatchCircuit needs the native public input to prove")
-        return self.public_input
+class BatchCircuit(CommittedCircuit):
+    params: LedgerParams
+    witness: BatchWitness | None
 
     def generate_constraints(self, cs: ConstraintSystem) -> None:
         commitment = cs.new_input("commitment", self._public)

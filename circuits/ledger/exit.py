@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from circuits.errors import AssignmentMissing
 from circuits.gadgets.basic import lc, mul
 from circuits.gadgets.binding import sha256_commitment
 from circuits.gadgets.bits import divmod_const, is_nonnegative, to_bits, to_bits_strict
@@ -23,7 +22,7 @@ from circuits.gadgets.poseidon import poseidon
 from circuits.ledger.lane import AccountLane, MarketWires
 from circuits.ledger.params import ARITY, DIFF_BITS, LedgerParams
 from circuits.ledger.state import MarketState
-from circuits.ledger.witness import LaneWitness
+from circuits.ledger.witness import CommittedCircuit, LaneWitness
 from circuits.r1cs import ConstraintSystem, LinearCombination, Variable
 
 LC = LinearCombination
@@ -39,14 +38,9 @@ class ExitWitness:
     lane: LaneWitness  # the account's leaf (or an empty one) and its Merkle path
 
 
-class ExitCircuit:
-    def __init__(self, params: LedgerParams, witness: ExitWitness | None = None, public_input: int | None = None):
-        self.params, self.witness, self.public_input = params, witness, public_input
-
-    def _public(self) -> int:
-        if self.public_input is None:
-            raise AssignmentMissing("ExitCircuit needs the native public input to prove")
-        return self.public_input
+class ExitCircuit(CommittedCircuit):
+    params: LedgerParams
+    witness: ExitWitness | None
 
     def generate_constraints(self, cs: ConstraintSystem) -> None:
         p, w = self.params, self.witness

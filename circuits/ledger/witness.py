@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from circuits.errors import AssignmentMissing
 from circuits.ledger.records import Record
 from circuits.ledger.state import NO_KEY, AccountLeaf, MarketState
 from circuits.native import eddsa
@@ -46,6 +47,19 @@ class BatchWitness:
     markets: tuple[MarketState, ...]
     queue_head: int
     slots: tuple[SlotWitness, ...]
+
+
+class CommittedCircuit:
+    """A ledger circuit with one public input, a commitment whose value the native spec
+    computes: SETUP needs neither witness nor value; PROVE needs both."""
+
+    def __init__(self, params: object, witness: object | None = None, public_input: int | None = None) -> None:
+        self.params, self.witness, self.public_input = params, witness, public_input
+
+    def _public(self) -> int:
+        if self.public_input is None:
+            raise AssignmentMissing(f"{type(self).__name__} needs the native public input to prove")
+        return self.public_input
 
 
 @functools.cache
