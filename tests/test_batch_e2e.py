@@ -10,7 +10,7 @@ from rollup.pipeline import prove_batch, setup_batch, verify_batch
 from tests.ledger_helpers import funded_world, trades
 from verifier import verify_proof
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::prover.setup.InsecureSetupWarning")]
 PARAMS = LedgerParams(depth=8, batch_size=4)  # 2^16 accounts
 
 
