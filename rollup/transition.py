@@ -333,17 +333,26 @@ def _record_fits(state: LedgerState, rec: Record) -> None:
         )
 
 
-def effect_of_record(state: LedgerState, rec: Record, pubkey: Point | None = None) -> Effect:
-    """The effect of a posted record (no signature checks); deposits need the L1 key."""
+def _check_record(state: LedgerState, rec: Record) -> None:
+    """Indices in the tree, fields in range, unused fields zero."""
     _record_fits(state, rec)
     _require(
         not rec.unused_nonzero(), RangeViolation, f"record sets fields its type does not use: {rec.unused_nonzero()}"
     )
+
+
+def _rules(state: LedgerState, rec: Record, pubkey: Point | None) -> Effect:
     if rec.tx_type == TxType.NOOP:
         return Effect(rec)
     if rec.tx_type == TxType.DEPOSIT:
         return _deposit(state, rec, pubkey)
     return _RULES[rec.tx_type](state, rec)
+
+
+def effect_of_record(state: LedgerState, rec: Record, pubkey: Point | None = None) -> Effect:
+    """The effect of a posted record (no signature checks); deposits need the L1 key."""
+    _check_record(state, rec)
+    return _rules(state, rec, pubkey)
 
 
 def effect_of(state: LedgerState, tx: Transaction) -> Effect:
@@ -356,9 +365,9 @@ def effect_of(state: LedgerState, tx: Transaction) -> Effect:
     if isinstance(tx, FundingTick):
         _require(-S64 <= tx.delta < S64, RangeViolation, f"funding delta {tx.delta} is not signed 64-bit")
     rec = record_of(tx)
-    _record_fits(state, rec)
+    _check_record(state, rec)  # before the signature check, which encodes the record
     _verify(state, tx, rec)
-    return effect_of_record(state, rec, getattr(tx, "pubkey", None))
+    return _rules(state, rec, getattr(tx, "pubkey", None))
 
 
 def apply_effect(state: LedgerState, eff: Effect) -> None:

@@ -13,10 +13,10 @@ from circuits.ledger.state import queue_step
 from circuits.r1cs import Mode
 from rollup import errors as err
 from rollup.batch import process_batch
+from rollup.demo import FAR, funded_world
 from rollup.signing import Wallet, oracle_tick
 from rollup.types import Deposit, ForcedExit, Withdraw
 from tests.batch_circuit_helpers import forced, prove_mode, public_with_queue_head
-from tests.ledger_helpers import FAR, funded_world
 
 SMALL = LedgerParams(depth=2, batch_size=1)
 BTC = 0

@@ -19,10 +19,10 @@ from circuits.ledger.params import LedgerParams
 from circuits.ledger.state import queue_step
 from rollup import errors as err
 from rollup.batch import process_batch
+from rollup.demo import FAR, ORACLE, funded_world
 from rollup.signing import Wallet, oracle_tick
 from rollup.types import Deposit, FundingTick
 from tests.batch_circuit_helpers import forced, prove_mode, public_with_queue_head
-from tests.ledger_helpers import FAR, ORACLE, funded_world
 
 SMALL = LedgerParams(depth=2, batch_size=1)
 ACCT = st.integers(0, 3)  # 3 does not exist

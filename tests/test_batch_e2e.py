@@ -6,8 +6,8 @@ import pytest
 
 from circuits.ledger.params import LedgerParams
 from rollup.batch import process_batch
+from rollup.demo import funded_world, trades
 from rollup.pipeline import prove_batch, setup_batch, verify_batch
-from tests.ledger_helpers import funded_world, trades
 from verifier import verify_proof
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::prover.setup.InsecureSetupWarning")]

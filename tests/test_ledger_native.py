@@ -9,10 +9,10 @@ from circuits.native.eddsa import Signature
 from rollup import errors as err
 from rollup import margin
 from rollup.batch import process_batch, replay_batch
+from rollup.demo import FAR, ORACLE, World, funded_world
 from rollup.signing import Wallet, oracle_tick
 from rollup.transition import process_tx
 from rollup.types import Deposit, ForcedExit, Withdraw
-from tests.ledger_helpers import FAR, ORACLE, World, funded_world
 
 BTC = 0
 
