@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from circuits.gadgets import babyjubjub as bjg  # noqa: E402
-from circuits.gadgets import basic, bits  # noqa: E402
+from circuits.gadgets import basic, bits, montgomery  # noqa: E402
 from circuits.gadgets.binding import pack_public, sha256_commitment  # noqa: E402
 from circuits.gadgets.eddsa import verify_eddsa_poseidon  # noqa: E402
 from circuits.gadgets.merkle import index_bits, merkle_update  # noqa: E402
@@ -50,6 +50,10 @@ def gadgets() -> dict[str, int]:
     out["babyjubjub_subgroup_check"] = count(lambda cs: bjg.assert_in_subgroup(cs, _pt(cs, "p"), "s"))
     out["babyjubjub_mul_fixed_252"] = count(lambda cs: bjg.mul_fixed(cs, w(cs, 252), BASE8, "f"))
     out["babyjubjub_mul_variable_254"] = count(lambda cs: bjg.mul_variable(cs, w(cs, 254), _pt(cs, "p"), "v"))
+    out["montgomery_mul_fixed_base_252"] = count(lambda cs: montgomery.mul_fixed_base(cs, w(cs, 252), BASE8, "f"))
+    out["montgomery_mul_prime_order_254"] = count(
+        lambda cs: montgomery.mul_prime_order(cs, w(cs, 254), _pt(cs, "p"), "v")
+    )
     out["eddsa_poseidon_verify"] = count(
         lambda cs: verify_eddsa_poseidon(cs, _pt(cs, "a"), _pt(cs, "r"), w(cs, 1)[0], w(cs, 1)[0])
     )

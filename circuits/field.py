@@ -41,3 +41,9 @@ def to_signed(x: int) -> int:
     """The representative of x in (-r/2, r/2]: useful for printing coefficients."""
     x %= R
     return x - R if x > R // 2 else x
+
+
+def div_or_zero(num: int, den: int) -> int:
+    """num/den in Fr for a witness value; 0 when den ≡ 0, so the gadget's division constraint
+    fails by name instead of synthesis crashing on a bad input."""
+    return num * pow(den, -1, R) % R if den % R else 0

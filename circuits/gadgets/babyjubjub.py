@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from circuits.field import R
+from circuits.field import R, div_or_zero
 from circuits.gadgets.basic import lc, mul
 from circuits.native import babyjubjub as bjj
 from circuits.r1cs import ConstraintSystem, LinearCombination, Variable
@@ -39,6 +39,20 @@ def add(cs: ConstraintSystem, p: CPoint, q: CPoint, name: str) -> CPoint:
     x3 = _div(cs, beta + gamma, 1 + tau * bjj.D, f"{name}.x")
     y3 = _div(cs, delta + beta * bjj.A - gamma, 1 - tau * bjj.D, f"{name}.y")
     return x3, y3
+
+
+def double(cs: ConstraintSystem, p: CPoint, name: str) -> CPoint:
+    """2p with the dedicated doubling law (5 constraints; denominators 1 ± d·x²y² never vanish)."""
+    x, y = p
+    xy = mul(cs, x, y, f"{name}.xy")
+    x2 = mul(cs, x, x, f"{name}.x2")
+    y2 = mul(cs, y, y, f"{name}.y2")
+    ax2 = x2 * bjj.A
+    x3 = cs.new_witness(f"{name}.x", lambda: div_or_zero(2 * cs.value(xy), cs.value(ax2 + y2)))
+    cs.enforce(x3, ax2 + y2, xy * 2, f"{name}.x")
+    y3 = cs.new_witness(f"{name}.y", lambda: div_or_zero(cs.value(y2 - ax2), cs.value(2 - ax2 - y2)))
+    cs.enforce(y3, 2 - ax2 - y2, y2 - ax2, f"{name}.y")
+    return lc(x3), lc(y3)
 
 
 def assert_on_curve(cs: ConstraintSystem, p: CPoint, name: str) -> None:
