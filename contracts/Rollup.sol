@@ -21,16 +21,17 @@ interface IERC20 {
 ///
 /// Public input of a batch (circuits/ledger/state.py):
 ///   sha256(Poseidon(oldRoot, newRoot, queueHead[consumed], queueHead[consumed + k]) ‖ data) mod 2^253,
-/// where data = version ‖ BATCH_SIZE records of 24 bytes and k counts its deposit and forced-exit records.
+/// where data = version ‖ BATCH_SIZE records of 20 bytes and k counts its deposit and forced-exit records.
+/// A record (circuits/ledger/records.py) is type (4 bits) | market (4) | a (24) | b (24) | amount (64) | price (40).
 /// The L1 queue is a Poseidon hash chain: head' = Poseidon(head, kind + account·2^8 + amount·2^32, pk.x, pk.y).
 contract Rollup {
     uint256 constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 constant MASK = (1 << 253) - 1;
-    uint8 constant VERSION = 1;
+    uint8 constant VERSION = 2;
     uint8 constant DEPOSIT = 1;
     uint8 constant WITHDRAW = 2;
     uint8 constant FORCED_EXIT = 7;
-    uint256 constant RECORD = 24;
+    uint256 constant RECORD = 20;
 
     IGroth16Verifier public immutable verifier;
     IGroth16Verifier public immutable exitVerifier;
@@ -208,17 +209,17 @@ contract Rollup {
         if (data.length != 1 + RECORD * batchSize) revert BadData("length");
         if (uint8(data[0]) != VERSION) revert BadData("version");
         for (uint256 off = 1; off < data.length; off += RECORD) {
-            uint8 kind = uint8(data[off]);
+            uint8 kind = uint8(data[off]) >> 4;
             if (kind == DEPOSIT || kind == FORCED_EXIT) k += 1;
         }
     }
 
     function _creditWithdrawals(bytes calldata data) private {
         for (uint256 off = 1; off < data.length; off += RECORD) {
-            uint8 kind = uint8(data[off]);
+            uint8 kind = uint8(data[off]) >> 4;
             if (kind != WITHDRAW && kind != FORCED_EXIT) continue;
-            uint256 account = uint24(bytes3(data[off + 2:off + 5]));
-            uint256 amount = uint64(bytes8(data[off + 8:off + 16]));
+            uint256 account = uint24(bytes3(data[off + 1:off + 4]));
+            uint256 amount = uint64(bytes8(data[off + 7:off + 15]));
             if (amount == 0) continue;
             address owner = ownerOf[account];
             claimable[owner] += amount;

@@ -1,4 +1,4 @@
-"""The batch data posted to L1: ``version (1 byte) ‖ batch_size records of 24 bytes``.
+"""The batch data posted to L1: ``version (1 byte) ‖ batch_size records of 20 bytes``.
 
 Unused slots are all-zero no-op records (4 gas a byte in calldata).  Decoding is
 strict: anything but a canonical encoding for these parameters raises

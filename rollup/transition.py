@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from circuits.ledger.params import AMOUNT_BITS, NONCE_BITS, SIGNED_BITS, TxType
-from circuits.ledger.records import Record, encode_signed, signed_amount
+from circuits.ledger.params import AMOUNT_BITS, NONCE_BITS, PRICE_BITS, SIGNED_BITS, TxType
+from circuits.ledger.records import WIDTH, Record, encode_signed, signed_amount
 from circuits.ledger.state import NO_KEY, AccountLeaf, MarketState, message, queue_step
 from circuits.native import eddsa
 from circuits.native.babyjubjub import Point
@@ -46,7 +46,6 @@ from rollup.types import (
     Withdraw,
 )
 
-U64 = 1 << AMOUNT_BITS
 S64 = 1 << (SIGNED_BITS - 1)
 
 
@@ -75,11 +74,11 @@ def _require(ok: bool, error: type[InvalidTransaction], msg: str) -> None:
         raise error(msg)
 
 
-def _unsigned(v: int, what: str) -> None:
+def _unsigned(v: int, what: str, bits: int = AMOUNT_BITS) -> None:
     _require(
-        isinstance(v, int) and 0 <= v < U64,
+        isinstance(v, int) and 0 <= v < (1 << bits),
         RangeViolation,
-        f"{what}={v!r} is not an unsigned 64-bit integer",
+        f"{what}={v!r} is not an unsigned {bits}-bit integer",
     )
 
 
@@ -178,7 +177,7 @@ def _side(state: LedgerState, index: int, market: int, d_size: int, d_coll: int,
 def _trade(state: LedgerState, rec: Record) -> Effect:
     state.check_market(rec.market)
     _unsigned(rec.amount, "amount")
-    _unsigned(rec.price, "price")
+    _unsigned(rec.price, "price", PRICE_BITS)
     _require(rec.amount != 0, RangeViolation, "trade amount must be positive")
     _require(rec.a != rec.b, SelfTrade, "buyer and seller are the same account")
     q = _quote(state, rec.market, rec.amount, rec.price)
@@ -203,7 +202,7 @@ def _funding(state: LedgerState, rec: Record) -> Effect:
 def _oracle(state: LedgerState, rec: Record) -> Effect:
     state.check_market(rec.market)
     _unsigned(rec.amount, "timestamp")
-    _unsigned(rec.price, "price")
+    _unsigned(rec.price, "price", PRICE_BITS)
     _require(
         rec.amount > state.time,
         StaleOraclePrice,
@@ -327,7 +326,7 @@ def _record_fits(state: LedgerState, rec: Record) -> None:
     for name in ("market", "amount", "price"):
         v = getattr(rec, name)
         _require(
-            isinstance(v, int) and 0 <= v < (U64 if name != "market" else 256),
+            isinstance(v, int) and 0 <= v < (1 << WIDTH[name]),
             RangeViolation,
             f"{name}={v!r} is out of range",
         )

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from circuits.errors import RangeError
 from circuits.ledger.params import RECORD_BYTES, VERSION, LedgerParams, TxType
 from circuits.ledger.records import USES, Record, encode_signed, signed_amount
 from rollup.batch import process_batch, replay_batch
@@ -27,7 +28,7 @@ def records(draw) -> Record:
         "a": st.integers(0, PARAMS.num_accounts - 1),
         "b": st.integers(0, PARAMS.num_accounts - 1),
         "amount": st.integers(0, 2**64 - 1),
-        "price": st.integers(0, 2**64 - 1),
+        "price": st.integers(0, 2**40 - 1),
     }
     return Record(t, **{k: draw(v) if k in used else 0 for k, v in value.items()})
 
@@ -39,9 +40,15 @@ def test_round_trip(recs):
     assert decode_batch(data, PARAMS) == recs
 
 
-def test_a_trade_is_24_bytes():
+def test_a_trade_is_20_bytes_laid_out_as_documented():
     rec = Record(TxType.TRADE, 1, 5, 9, 10, 3_000_000)
-    assert len(rec.to_bytes()) == 24 and Record.from_bytes(rec.to_bytes()) == rec
+    want = "31" + "000005" + "000009" + "000000000000000a" + "00002dc6c0"  # type|market, a, b, amount, price
+    assert rec.to_bytes().hex() == want and Record.from_bytes(rec.to_bytes()) == rec
+
+
+def test_a_price_beyond_40_bits_does_not_encode():
+    with pytest.raises(RangeError, match="price"):
+        Record(TxType.TRADE, 1, 5, 9, 10, 1 << 40).to_bytes()
 
 
 @pytest.mark.parametrize(
@@ -49,10 +56,10 @@ def test_a_trade_is_24_bytes():
     [
         (lambda d: d[:-1], "bytes, expected"),
         (lambda d: d + b"\0", "bytes, expected"),
-        (lambda d: b"\x02" + d[1:], "version"),
-        (lambda d: d[:1] + b"\x09" + d[2:], "unknown type"),
-        (lambda d: d[:2] + b"\x01" + d[3:], "unused fields"),  # a deposit with a market
-        (lambda d: d[:3] + b"\xff" + d[4:], "beyond the tree"),
+        (lambda d: b"\x01" + d[1:], "version"),  # version 1 had 24-byte records
+        (lambda d: d[:1] + b"\x90" + d[2:], "unknown type"),
+        (lambda d: d[:1] + b"\x11" + d[2:], "unused fields"),  # a deposit with a market
+        (lambda d: d[:2] + b"\xff" + d[3:], "beyond the tree"),
         (lambda d: "not bytes", "must be bytes"),
     ],
 )

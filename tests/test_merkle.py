@@ -82,7 +82,8 @@ def test_membership_gadget(arity, depth):
 
 
 def test_update_counts_are_pinned():
-    """Constraints per update: 2 paths of (placement + Poseidon(arity)) a level, index bits, 1 root check."""
+    """Constraints per update: a level places the old node (1 or 6), moves it to the new one (arity - 1),
+    hashes both paths with Poseidon(arity); plus index bits (and indicators) and 1 root check."""
 
     def count(arity, depth):
         cs = ConstraintSystem(Mode.SETUP)
@@ -92,7 +93,7 @@ def test_update_counts_are_pinned():
         return cs.num_constraints
 
     assert count(2, 20) == 20 + 20 * 2 * (1 + 240) + 1 == 9661
-    assert count(4, 10) == 20 + 10 + 10 * 2 * (6 + 297) + 1 == 6091
+    assert count(4, 10) == 20 + 10 + 10 * (6 + 3 + 2 * 297) + 1 == 6061
 
 
 def test_bad_shapes_and_indices():

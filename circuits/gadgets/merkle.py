@@ -92,10 +92,31 @@ def _update(
     arity: int,
     name: str,
 ) -> LinearCombination:
-    """Climb with the old leaf, check that root, then climb with the new leaf on the same path."""
+    """Climb with the old leaf, check that root, and with the new leaf on the same path.
+
+    The new children are the old ones with the node's slot moved by new - old, so they
+    cost arity - 1 constraints a level instead of a second placement (6 for arity 4)."""
     sel = _levels(cs, bits, arity, len(siblings), name)
-    check_old(_climb(cs, old_leaf, sel, siblings, arity, f"{name}.old"))
-    return _climb(cs, new_leaf, sel, siblings, arity, f"{name}.new")
+    place = _place2 if arity == 2 else _place4
+    old, new = lc(old_leaf), lc(new_leaf)
+    for k, sibs in enumerate(siblings):
+        if len(sibs) != arity - 1:
+            raise ParameterError(f"level {k} has {len(sibs)} siblings, arity {arity} needs {arity - 1}")
+        children = place(cs, old, sel[k], sibs, f"{name}.old.l{k}")
+        moved = _moved(cs, sel[k], new - old, arity, f"{name}.new.l{k}")
+        old = poseidon(cs, children, f"{name}.old.h{k}")
+        new = poseidon(cs, [c + m for c, m in zip(children, moved)], f"{name}.new.h{k}")
+    check_old(old)
+    return new
+
+
+def _moved(cs: ConstraintSystem, sel: Variable | list, delta: LinearCombination, arity: int, name: str) -> list:
+    """delta at the node's position, 0 elsewhere (arity - 1 constraints; the indicators sum to 1)."""
+    if arity == 2:
+        right = mul(cs, sel, delta, f"{name}.d1")
+        return [delta - right, right]
+    parts = [mul(cs, sel[p], delta, f"{name}.d{p}") for p in range(3)]
+    return [*parts, delta - parts[0] - parts[1] - parts[2]]
 
 
 def merkle_update(

@@ -3,7 +3,8 @@
 Public input: SHA-256(root ‖ account ‖ amount) mod 2^253, each a 32-byte big-endian
 word, exactly what ``Rollup.escape`` hashes.  Constrained:
   * root = Poseidon(accounts_root, markets_hash) (``circuits.ledger.state``);
-  * the leaf at `account` under accounts_root is exists·Poseidon(fields) (zero fields if not);
+  * the leaf at `account` under accounts_root is exists·Poseidon(leaf_inputs(fields)) (zero fields if not;
+    nonce and collateral packed, sound because the value below is range-checked);
   * amount = max(0, floor(value_scaled / D)), the account's value at the root's prices after
     funding is settled: value_scaled = (collateral - Σ size·(index - cache))·D + Σ size·price·D/scale.
 An account that does not exist exits with 0.  The native twin is ``rollup.escape``.

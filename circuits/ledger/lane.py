@@ -1,7 +1,7 @@
 """One account lane of a slot: open the old leaf, apply the slot's deltas, write, margin.
 
 Phases, because the deltas of lane a depend on its old position (liquidation):
-  open   : old fields (all zero unless ``exists``), leaf = exists·Poseidon(fields),
+  open   : old fields (all zero unless ``exists``), leaf = exists·Poseidon(leaf_inputs(fields)),
            funding settled (collateral -= Σ size·(index - cache)), the selected market's size;
   close  : new fields with the deltas, ranges (collateral and the changed size signed
            64-bit, nonce 32-bit), new leaf, and the gated Merkle update of the root;
@@ -19,6 +19,7 @@ from circuits.gadgets.bits import is_nonnegative, range_check, signed_range_chec
 from circuits.gadgets.merkle import merkle_update_if
 from circuits.gadgets.poseidon import poseidon
 from circuits.ledger.params import ARITY, NONCE_BITS, RISK_UNIT, SIGNED_BITS, LedgerParams
+from circuits.ledger.state import leaf_inputs
 from circuits.ledger.witness import LaneWitness
 from circuits.r1cs import ConstraintSystem, LCLike, LinearCombination, Variable
 
@@ -57,7 +58,7 @@ class AccountLane:
         self.pk = (self.fields[0], self.fields[1])
         self.nonce, self.collateral = self.fields[2], self.fields[3]
         self.sizes, self.caches = self.fields[4::2], self.fields[5::2]
-        self.leaf_old = mul(cs, self.exists, poseidon(cs, self.fields, f"{n}.leaf_old"), f"{n}.leaf_old")
+        self.leaf_old = mul(cs, self.exists, poseidon(cs, leaf_inputs(self.fields), f"{n}.leaf_old"), f"{n}.leaf_old")
         paid = LC({})
         for m, (s, c, mk) in enumerate(zip(self.sizes, self.caches, markets)):
             paid = paid + mul(cs, s, mk.index - c, f"{n}.funding{m}")
@@ -93,7 +94,7 @@ class AccountLane:
         fields = [*pk, nonce, self.new_collateral]
         for s, mk in zip(self.new_sizes, self.markets):
             fields += [s, mk.index]
-        leaf_new = mul(cs, exists, poseidon(cs, fields, f"{n}.leaf_new"), f"{n}.leaf_new")
+        leaf_new = mul(cs, exists, poseidon(cs, leaf_inputs(fields), f"{n}.leaf_new"), f"{n}.leaf_new")
         sibs = self._siblings()
         return merkle_update_if(cs, active, root, self.leaf_old, leaf_new, idx_bits, sibs, ARITY, f"{n}.merkle")
 

@@ -19,18 +19,21 @@ from circuits.errors import ParameterError
 from circuits.native import babyjubjub as bjj
 
 ARITY = 4
-VERSION = 1  # batch data format version (first byte of the posted data)
-RECORD_BYTES = 24
+VERSION = 2  # batch data format version (first byte of the posted data); 2: 20-byte records
+RECORD_BYTES = 20
 MAX_DEPTH = 12  # account indices are 3 bytes in a record: 4^12 = 2^24 leaves
 MAX_MARKETS = 5  # the market state hashes as Poseidon(time, 3 fields per market)
 
-AMOUNT_BITS = 64  # deposit/withdraw/trade amounts, prices, timestamps: unsigned 64-bit
+AMOUNT_BITS = 64  # deposit/withdraw/trade amounts, timestamps, expiries: unsigned 64-bit
+PRICE_BITS = 40  # trade and oracle prices: unsigned 40-bit (12 digits at the market's price scale)
 SIGNED_BITS = 64  # collateral, sizes, funding indices: signed 64-bit
 NONCE_BITS = 32
 RATE_BITS = 32  # max funding rate (index units per second)
 SCALE_BITS = 40  # D = lcm(price scales) < 2^40
 RISK_UNIT = 10_000  # risk factors in basis points
-DIFF_BITS = 200  # |value_scaled·RISK_UNIT - risk_scaled| < 2^199 (see params docstring)
+# |value_scaled·RISK_UNIT - risk_scaled| < 2^186: |settled collateral| < 2^130 (below), D < 2^40,
+# |size·price·c_m| < 2^63+40+40 per market, risk factors ≤ RISK_UNIT < 2^14, at most 5 markets
+DIFF_BITS = 187
 
 
 class TxType:

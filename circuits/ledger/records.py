@@ -1,6 +1,6 @@
-"""The batch-data record: what one transaction slot posts to L1 (24 bytes).
+"""The batch-data record: what one transaction slot posts to L1 (20 bytes, 160 bits).
 
-Layout, big-endian:  type (1) | market (1) | account a (3) | account b (3) | amount (8) | price (8)
+Layout in bits, big-endian:  type (4) | market (4) | account a (24) | account b (24) | amount (64) | price (40)
 
 | type        | market | a          | b          | amount                  | price        |
 | noop        | 0      | 0          | 0          | 0                       | 0            |
@@ -21,10 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from circuits.errors import ParameterError, RangeError
-from circuits.ledger.params import RECORD_BYTES, TxType
+from circuits.ledger.params import AMOUNT_BITS, PRICE_BITS, RECORD_BYTES, TxType
 
-# (name, width in bytes) in posting order
-LAYOUT = (("tx_type", 1), ("market", 1), ("a", 3), ("b", 3), ("amount", 8), ("price", 8))
+# (name, width in bits) in posting order
+LAYOUT = (("tx_type", 4), ("market", 4), ("a", 24), ("b", 24), ("amount", AMOUNT_BITS), ("price", PRICE_BITS))
+WIDTH = dict(LAYOUT)
+RECORD_BITS = 8 * RECORD_BYTES
 USES = {  # fields each type may set (besides tx_type)
     TxType.NOOP: (),
     TxType.DEPOSIT: ("a", "amount"),
@@ -35,7 +37,7 @@ USES = {  # fields each type may set (besides tx_type)
     TxType.LIQUIDATION: ("market", "a", "b", "amount"),
     TxType.FORCED_EXIT: ("a", "amount"),
 }
-if sum(w for _, w in LAYOUT) != RECORD_BYTES:  # checked at import
+if sum(w for _, w in LAYOUT) != RECORD_BITS:  # checked at import
     raise ParameterError("record layout does not add up to RECORD_BYTES")
 
 
@@ -48,28 +50,27 @@ class Record:
     amount: int = 0
     price: int = 0
 
-    def to_bytes(self) -> bytes:
-        out = b""
+    def to_int(self) -> int:
+        """The record as one 160-bit integer (what signatures sign); RangeError if a field does not fit."""
+        out = 0
         for name, width in LAYOUT:
             v = getattr(self, name)
-            if not 0 <= v < (1 << (8 * width)):
-                raise RangeError(f"record field {name}={v} does not fit {width} bytes")
-            out += v.to_bytes(width, "big")
+            if not 0 <= v < (1 << width):
+                raise RangeError(f"record field {name}={v} does not fit {width} bits")
+            out = (out << width) | v
         return out
+
+    def to_bytes(self) -> bytes:
+        return self.to_int().to_bytes(RECORD_BYTES, "big")
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Record:
         if len(raw) != RECORD_BYTES:
             raise RangeError(f"a record is {RECORD_BYTES} bytes, got {len(raw)}")
-        values, pos = {}, 0
-        for name, width in LAYOUT:
-            values[name] = int.from_bytes(raw[pos : pos + width], "big")
-            pos += width
+        values, rest = {}, int.from_bytes(raw, "big")
+        for name, width in reversed(LAYOUT):
+            values[name], rest = rest & ((1 << width) - 1), rest >> width
         return cls(**values)
-
-    def to_int(self) -> int:
-        """The record as one 192-bit integer (what signatures sign)."""
-        return int.from_bytes(self.to_bytes(), "big")
 
     def unused_nonzero(self) -> list[str]:
         """Fields that are set although the type does not use them."""

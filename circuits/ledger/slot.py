@@ -10,6 +10,7 @@ Constraints per rule (names under ``slot{k}``):
                  liquidated account below maintenance before; only reducing
   forced_amount: a forced exit pays exactly min(max(collateral, 0), free collateral)
   sig_a, sig_b : EdDSA on Poseidon(domain, record, nonces, expiry) (oracle key for a price tick)
+  hash         : the one Poseidon of a slot, the signed message or the queue step by type
   expiry, oracle_time, funding_bound : time rules
   queue        : deposits and forced exits extend the L1 queue hash chain
 Unused lanes and signature slots are gated off (Merkle update inactive, dummy signature).
@@ -81,7 +82,9 @@ class Slot:
         q = self._w("quote", lambda: cs.value(notional) // cs.value(scale))
         rem = self._w("quote_rem", lambda: cs.value(notional) % cs.value(scale))
         cs.enforce(q, scale, notional - rem, f"{n}.quote")
-        range_check(cs, q, 2 * AMOUNT_BITS, f"{n}.quote_range")
+        # No range check on q: it reaches the ledger only as ±q on two existing accounts' collateral,
+        # which ``close`` checks signed 64-bit around settled values below 2^134; so |q| < 2^135,
+        # q·scale = notional - rem holds over the integers (< 2^175 < r) and q is the floor.
         range_check(cs, rem, SCALE_BITS, f"{n}.quote_rem_range")
         range_check(cs, scale - rem - 1, SCALE_BITS, f"{n}.quote_rem_below_scale")
         return q
@@ -90,7 +93,7 @@ class Slot:
         cs, n, r, g = self.cs, self.n, self.r, self.g
         oracle_price = dot(cs, r.mflags, [mk.price for mk in g.markets], f"{n}.oracle_price")
         q = self._quote(oracle_price)
-        long = is_nonnegative(cs, a.size_sel, SIGNED_BITS, f"{n}.liq_sign")
+        self.long_a = long = is_nonnegative(cs, a.size_sel, SIGNED_BITS, f"{n}.liq_sign")
         liq_sigma = mul(cs, r.t[T.LIQUIDATION], long, f"{n}.liq_sigma") * 2 - r.t[T.LIQUIDATION]  # t_liq·σ
         amount = r.fields["amount"]
         d_size = mul(cs, amount, r.any_of(T.TRADE) - liq_sigma, f"{n}.d_size")
@@ -123,8 +126,8 @@ class Slot:
         cs, n, r = self.cs, self.n, self.r
         ma = a.margin(use_old=r.any_of(T.LIQUIDATION, T.FORCED_EXIT))
         mb = b.margin(None)
-        red_a = _reducing(cs, a.size_sel, a.new_size_sel, f"{n}.a")
-        red_b = _reducing(cs, b.size_sel, b.new_size_sel, f"{n}.b")
+        red_a = _reducing(cs, a.size_sel, a.new_size_sel, self.long_a, f"{n}.a")
+        red_b = _reducing(cs, b.size_sel, b.new_size_sel, None, f"{n}.b")
         cs.enforce(r.t[T.LIQUIDATION], 1 - lc(red_a), 0, f"{n}.liquidation_reduces")
         t_tr, t_liq = r.t[T.TRADE], r.t[T.LIQUIDATION]
         need_a = r.any_of(T.WITHDRAW, T.TRADE, T.LIQUIDATION) - mul(cs, t_tr, red_a, f"{n}.a_only_reduces")
@@ -154,7 +157,7 @@ class Slot:
         expiry = self._w("expiry", lambda: self.sw().expiry)
         sa, sb = r.any_of(T.WITHDRAW, T.TRADE), r.any_of(T.TRADE, T.LIQUIDATION)
         nonces = mul(cs, sa, a.nonce, f"{n}.nonce_a") + mul(cs, sb, b.nonce, f"{n}.nonce_b") * (1 << 32)
-        msg = poseidon(cs, [p.domain, r.as_int(), nonces + lc(expiry) * (1 << 64)], f"{n}.msg")
+        msg = self._slot_hash([LC.constant(p.domain), r.as_int(), nonces, lc(expiry)])
         gate = mul(cs, r.any_of(T.WITHDRAW, T.TRADE, T.LIQUIDATION), lc(expiry) - self.g.time, f"{n}.expiry_gate")
         range_check(cs, gate, AMOUNT_BITS, f"{n}.expiry")
         t_or = r.t[T.ORACLE]
@@ -185,10 +188,10 @@ class Slot:
         rate = LC({})
         for f, cfg in zip(r.mflags, p.markets):
             rate = rate + lc(f) * cfg.max_funding_rate
-        bound = mul(cs, rate, elapsed, f"{n}.funding_bound")
-        for sign, label in ((-1, "hi"), (1, "lo")):
-            gate = mul(cs, t_fu, bound + delta * sign, f"{n}.funding_{label}_gate")
-            range_check(cs, gate, FUNDING_BOUND_BITS, f"{n}.funding_bound_{label}")
+        bound = mul(cs, rate, elapsed, f"{n}.funding_rate_elapsed")
+        magnitude = delta - mul(cs, r.field_bits["amount"][63], delta * 2, f"{n}.funding_abs")  # |Δ|
+        gate = mul(cs, t_fu, bound - magnitude, f"{n}.funding_gate")
+        range_check(cs, gate, FUNDING_BOUND_BITS, f"{n}.funding_bound")
         markets = []
         for m, (mk, f) in enumerate(zip(g.markets, r.mflags)):
             om, fm = mul(cs, t_or, f, f"{n}.oracle_m{m}"), mul(cs, t_fu, f, f"{n}.funding_m{m}")
@@ -200,20 +203,31 @@ class Slot:
         signed_range_check(cs, mul(cs, t_fu, index_sel, f"{n}.index_gate"), SIGNED_BITS, f"{n}.index_range")
         return time, markets
 
-    def _queue(self) -> LC:
-        """head' = Poseidon(head, kind + a·2^8 + amount·2^32, pk) for deposits and forced exits."""
+    def _slot_hash(self, msg_inputs: list[LC]) -> LC:
+        """The slot's one Poseidon(4): the queue step Poseidon(head, kind + a·2^8 + amount·2^32, pk)
+        for deposits and forced exits, else the signed message Poseidon(domain, record, nonces, expiry).
+        Each use is gated by the type flags, so one hash serves both (saves a Poseidon a slot)."""
         cs, n, r, g = self.cs, self.n, self.r, self.g
         t_dep, t_fe = r.t[T.DEPOSIT], r.t[T.FORCED_EXIT]
         amount = mul(cs, t_dep, r.fields["amount"], f"{n}.queue_amount")
         packed = lc(t_dep) * T.DEPOSIT + lc(t_fe) * T.FORCED_EXIT + r.fields["a"] * (1 << 8) + amount * (1 << 32)
         pk = [mul(cs, t_dep, self.item_pk[j], f"{n}.queue_pk{j}") for j in range(2)]
-        step = poseidon(cs, [g.queue_head, packed, *pk], f"{n}.queue")
-        return lc(select(cs, r.any_of(T.DEPOSIT, T.FORCED_EXIT), step, g.queue_head, f"{n}.queue_head"))
+        self.queued = queued = r.any_of(T.DEPOSIT, T.FORCED_EXIT)
+        inputs = [
+            m + mul(cs, queued, lc(q) - m, f"{n}.hash_in{j}")
+            for j, (q, m) in enumerate(zip([g.queue_head, packed, *pk], msg_inputs))
+        ]
+        self.hash = lc(poseidon(cs, inputs, f"{n}.hash"))
+        return self.hash
+
+    def _queue(self) -> LC:
+        """head' = the slot hash for deposits and forced exits, else head."""
+        return lc(select(self.cs, self.queued, self.hash, self.g.queue_head, f"{self.n}.queue_head"))
 
 
-FE_BITS = 190  # free collateral units < 2^199 / RISK_UNIT
-SETTLED_BITS = 134  # |collateral - Σ size·Δindex| < 2^63 + 5·2^127
-FUNDING_BOUND_BITS = 100  # rate·elapsed < 2^96, |Δ| < 2^63
+FE_BITS = 173  # free collateral units < 2^186 / RISK_UNIT
+SETTLED_BITS = 134  # |collateral - Σ size·Δindex| < 2^63 + 5·2^127 < 2^130
+FUNDING_BOUND_BITS = 97  # rate·elapsed - |Δ| ∈ (-2^63, 2^96): negative values fail
 
 
 def _nonzero_if(cs: ConstraintSystem, flag: LCLike, x: LCLike, name: str) -> None:
@@ -222,9 +236,15 @@ def _nonzero_if(cs: ConstraintSystem, flag: LCLike, x: LCLike, name: str) -> Non
     cs.enforce(x, inv, flag, name)
 
 
-def _reducing(cs: ConstraintSystem, old: LC, new: LC, name: str) -> LC:
-    """1 iff old·new ≥ 0 and new² ≤ old² (the position shrinks without changing sign)."""
-    same_side = is_nonnegative(cs, mul(cs, old, new, f"{name}.old_new"), 2 * SIGNED_BITS, f"{name}.same_side")
-    sq = mul(cs, old, old, f"{name}.old_sq") - mul(cs, new, new, f"{name}.new_sq")
-    shrinks = is_nonnegative(cs, sq, 2 * SIGNED_BITS, f"{name}.shrinks")
-    return mul(cs, same_side, shrinks, f"{name}.reducing")
+def _reducing(cs: ConstraintSystem, old: LC, new: LC, old_sign: Variable | None, name: str) -> LC:
+    """1 iff the position shrinks toward zero without changing sign: 0 ≤ σ·new ≤ σ·old, σ = ±1 the
+    sign of old (0 counts as positive, so from 0 only new = 0 qualifies).  old_sign, if given, is
+    [old ≥ 0] already constrained; new is a signed 64-bit value (range-checked in ``close``)."""
+    if old_sign is None:
+        old_sign = is_nonnegative(cs, old, SIGNED_BITS, f"{name}.old_sign")
+    sigma = lc(old_sign) * 2 - 1
+    along = mul(cs, sigma, new, f"{name}.along")
+    abs_old = mul(cs, sigma, old, f"{name}.abs_old")
+    stays = is_nonnegative(cs, along, SIGNED_BITS + 1, f"{name}.same_side")
+    shrinks = is_nonnegative(cs, abs_old - along, SIGNED_BITS + 2, f"{name}.shrinks")
+    return mul(cs, stays, shrinks, f"{name}.reducing")

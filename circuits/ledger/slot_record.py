@@ -1,4 +1,4 @@
-"""A slot's record in circuit: its 192 bits (which go into SHA-256 as posted), the
+"""A slot's record in circuit: its 160 bits (which go into SHA-256 as posted), the
 field values read from them, the one-hot type and market flags, and the rule that
 fields a type does not use are zero (``circuits.ledger.records``).
 """
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from circuits.gadgets.basic import alloc_bit, lc
 from circuits.ledger.params import LedgerParams, TxType
-from circuits.ledger.records import LAYOUT, USES, Record
+from circuits.ledger.records import LAYOUT, RECORD_BITS, USES, Record
 from circuits.r1cs import ConstraintSystem, LinearCombination, Variable
 
 LC = LinearCombination
@@ -32,7 +32,7 @@ class RecordWires:
         return out
 
     def as_int(self) -> LC:
-        """The 192-bit record as one field element (what signatures sign)."""
+        """The 160-bit record as one field element (what signatures sign)."""
         out = LC({})
         for b in self.bits:
             out = out * 2 + b
@@ -40,11 +40,12 @@ class RecordWires:
 
 
 def record_wires(cs: ConstraintSystem, p: LedgerParams, rec: Callable[[], Record], name: str) -> RecordWires:
-    bits = [alloc_bit(cs, f"{name}.bit{i}", lambda i=i: (rec().to_int() >> (191 - i)) & 1) for i in range(192)]
+    top = RECORD_BITS - 1
+    bits = [alloc_bit(cs, f"{name}.bit{i}", lambda i=i: (rec().to_int() >> (top - i)) & 1) for i in range(RECORD_BITS)]
     fields, field_bits, pos = {}, {}, 0
     for fname, width in LAYOUT:
-        chunk = bits[pos : pos + 8 * width]
-        pos += 8 * width
+        chunk = bits[pos : pos + width]
+        pos += width
         field_bits[fname] = chunk[::-1]
         value = LC({})
         for b in chunk:
@@ -57,7 +58,7 @@ def record_wires(cs: ConstraintSystem, p: LedgerParams, rec: Callable[[], Record
 
 
 def _type_flags(cs: ConstraintSystem, tx_type: LC, rec: Callable[[], Record], name: str) -> list[Variable]:
-    """One boolean per type; exactly one is set and it matches the type byte."""
+    """One boolean per type; exactly one is set and it matches the type field (so codes 8..15 fail)."""
     t = [alloc_bit(cs, f"{name}.t{k}", lambda k=k: int(rec().tx_type == k)) for k in TxType.ALL]
     total, code = LC({}), LC({})
     for k, f in zip(TxType.ALL, t):
@@ -68,7 +69,7 @@ def _type_flags(cs: ConstraintSystem, tx_type: LC, rec: Callable[[], Record], na
 
 
 def _market_flags(cs: ConstraintSystem, p: LedgerParams, w: RecordWires, rec: Callable[[], Record], name: str) -> list:
-    """One boolean per market; one is set iff the type has a market, and it matches the market byte."""
+    """One boolean per market; one is set iff the type has a market, and it matches the market field."""
     uses = w.any_of(*MARKET_TYPES)
     f = [
         alloc_bit(cs, f"{name}.m{m}", lambda m=m: int(rec().tx_type in MARKET_TYPES and rec().market == m))

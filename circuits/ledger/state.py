@@ -3,12 +3,12 @@
 These are the native definitions the circuit reproduces; ``rollup`` keeps its
 state in these types, so the operator and the circuit hash the same things.
 
-  leaf(account)      = Poseidon(pk.x, pk.y, nonce, collateral, size_0, cache_0, ..., size_M-1, cache_M-1)
-                       (0 for an account that does not exist)
+  leaf(account)      = Poseidon(pk.x, pk.y, nonce + collateral·2^32, size_0, cache_0, ..., size_M-1, cache_M-1)
+                       (0 for an account that does not exist; nonce and collateral share an input)
   markets_hash       = Poseidon(time, price_0, index_0, funding_time_0, ...)
   state_root         = Poseidon(accounts_root, markets_hash)
   queue head         : head' = Poseidon(head, kind + account·2^8 + amount·2^32, pk.x, pk.y), head_0 = 0
-  message            = Poseidon(domain, record, nonce_a + nonce_b·2^32 + expiry·2^64)
+  message            = Poseidon(domain, record, nonce_a + nonce_b·2^32, expiry)
   header             = Poseidon(old_root, new_root, queue_head_before, queue_head_after)
   public input       = SHA-256(header as 32 bytes ‖ batch data) mod 2^253
   exit public input  = SHA-256(root ‖ account ‖ amount) mod 2^253 (32-byte words)
@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from circuits.field import R
+from circuits.ledger.params import NONCE_BITS
 from circuits.native import babyjubjub as bjj
 from circuits.native.binding import sha256_commitment
 from circuits.native.poseidon import poseidon
@@ -46,12 +47,21 @@ class AccountLeaf:
         return [v % R for v in out]
 
     def leaf(self, exists: bool = True) -> int:
-        return poseidon(self.fields()) if exists else 0
+        return poseidon([v % R for v in leaf_inputs(self.fields())]) if exists else 0
 
     def with_size(self, market: int, size: int) -> AccountLeaf:
         sizes = list(self.sizes)
         sizes[market] = size
         return replace(self, sizes=tuple(sizes))
+
+
+def leaf_inputs(fields: list) -> list:
+    """The leaf hash's inputs from the fields (ints or circuit linear combinations): nonce and
+    collateral packed as nonce + collateral·2^32, unique for a 32-bit nonce and a signed 64-bit
+    collateral.  The circuit opens a leaf without range checks and relies on the checks of what it
+    writes back: a forged split (nonce + δ, collateral − δ·2^-32 mod r) makes the new collateral
+    (or the exit value) a huge residue, which its range check rejects."""
+    return [fields[0], fields[1], fields[2] + fields[3] * (1 << NONCE_BITS), *fields[4:]]
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,9 @@ def queue_step(head: int, kind: int, account: int, amount: int, pubkey: bjj.Poin
 
 
 def message(domain: int, record_int: int, nonce_a: int, nonce_b: int, expiry: int) -> int:
-    return poseidon([domain, record_int, nonce_a + (nonce_b << 32) + (expiry << 64)])
+    """What users and the oracle sign: Poseidon(domain, record, nonce_a + nonce_b·2^32, expiry)
+    (four inputs, the width of the queue step, so a slot computes one Poseidon for either)."""
+    return poseidon([domain, record_int, nonce_a + (nonce_b << 32), expiry])
 
 
 def header(old_root: int, new_root: int, queue_before: int, queue_after: int) -> int:
