@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from circuits.examples import synthesize
+from circuits.field import R
 from circuits.ledger.circuit import BatchCircuit
 from circuits.ledger.params import LedgerParams
 from circuits.ledger.state import queue_step
@@ -122,6 +123,20 @@ def test_a_wrong_old_root_is_unprovable():
     bad = replace(res.witness, accounts_root=res.witness.accounts_root + 1)
     failing = synthesize(BatchCircuit(SMALL, bad, res.public_input)).which_is_unsatisfied()
     assert failing == "slot0.a.merkle.old_root"
+
+
+@pytest.mark.parametrize("delta", [1, 5, 1000])
+def test_a_forged_split_of_the_packed_nonce_and_collateral_is_unprovable(delta):
+    """leaf_inputs packs nonce + collateral·2^32: (nonce + δ, collateral − δ·2^-32 mod r) opens the
+    same leaf, and the collateral written back is then a huge residue its range check rejects."""
+    _, _, res = _trade_batch()
+    slot = res.witness.slots[0]
+    acct = slot.lane_a.account
+    forged = replace(acct, nonce=acct.nonce + delta, collateral=acct.collateral - delta * pow(1 << 32, -1, R))
+    assert forged.leaf() == acct.leaf()
+    bad = replace(res.witness, slots=(replace(slot, lane_a=replace(slot.lane_a, account=forged)),))
+    failing = synthesize(BatchCircuit(SMALL, bad, res.public_input)).which_is_unsatisfied()
+    assert failing == "slot0.a.collateral_range.pack", failing
 
 
 def test_data_other_than_what_was_proven_is_unprovable():
