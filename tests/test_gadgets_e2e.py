@@ -63,7 +63,7 @@ def test_signed_update_end_to_end():
     tree = SparseMerkleTree(DEPTH, ARITY)
     tree.set_leaf(3, 99)
     m = synth(SignedUpdate(), Mode.SETUP).to_matrices()
-    assert m.num_constraints == 3663 + 261 + 2 * 4 * (6 + 297) + 8 + 4 + 2 == 6362
+    assert m.num_constraints == 3663 + 261 + 4 * (6 + 3 + 2 * 297) + 8 + 4 + 2 == 6350
     pk = dev_setup(m)
     honest = synth(SignedUpdate(tree, 500, eddsa.sign(KEY, 500)), Mode.PROVE)
     proof = create_proof(pk, honest.to_matrices(), honest.assignment())
