@@ -8,6 +8,7 @@ Counts come from SETUP-mode synthesis (no witness), the same code path as provin
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -106,6 +107,7 @@ def binding() -> dict:
     return out
 
 
+_RECORD = re.compile(r"(bit|t|m)\d+\.bit$|one_type|type_code|one_market|market_code|unused_|[ab]_in_tree")
 COMPONENTS = (  # (label, test on a slot constraint name without the "slotK." prefix)
     ("signatures (2 EdDSA)", lambda n: n.startswith("sig_")),
     ("merkle updates (2 lanes)", lambda n: ".merkle" in n),
@@ -113,7 +115,8 @@ COMPONENTS = (  # (label, test on a slot constraint name without the "slotK." pr
     ("slot hash (signed message or L1 queue step)", lambda n: n.startswith(("hash", "queue"))),
     ("forced-exit payout", lambda n: n.startswith("fe_")),
     ("account rules (funding, ranges, margin)", lambda n: n.startswith(("a.", "b."))),
-    ("record bits and type flags", lambda n: n.startswith(("bit", "t", "m", "one_", "type_", "market_", "unused_"))),
+    ("margin checks (initial, maintenance)", lambda n: n.startswith("margin_")),
+    ("record bits and type flags", lambda n: _RECORD.match(n) is not None),
 )
 
 
