@@ -18,14 +18,15 @@ import functools
 from circuits.field import R, div_or_zero
 from circuits.gadgets.basic import lc, mul
 from circuits.native import babyjubjub as bjj
-from circuits.r1cs import ConstraintSystem, LinearCombination, Variable
+from circuits.r1cs import ConstraintSystem, LCLike, LinearCombination, Variable
 
 CPoint = tuple[LinearCombination, LinearCombination]
 
 
-def _div(cs: ConstraintSystem, num: LinearCombination, den: LinearCombination, name: str) -> LinearCombination:
-    """num / den with den · out = num (1 constraint; den ≠ 0 on the curve by completeness)."""
-    out = cs.new_witness(name, lambda: cs.value(num) * pow(cs.value(den), -1, R))
+def divide(cs: ConstraintSystem, num: LCLike, den: LCLike, name: str) -> LinearCombination:
+    """num / den with den · out = num (1 constraint; unsatisfiable when den = 0 ≠ num, and the
+    witness is 0 then, so a bad input fails this constraint by name)."""
+    out = cs.new_witness(name, lambda: div_or_zero(cs.value(num), cs.value(den)))
     cs.enforce(den, out, num, name)
     return lc(out)
 
@@ -41,8 +42,8 @@ def add(cs: ConstraintSystem, p: CPoint, q: CPoint, name: str) -> CPoint:
     gamma = mul(cs, y1, x2, f"{name}.gamma")
     delta = mul(cs, y1 - x1 * bjj.A, x2 + y2, f"{name}.delta")
     tau = mul(cs, beta, gamma, f"{name}.tau")
-    x3 = _div(cs, beta + gamma, 1 + tau * bjj.D, f"{name}.x")
-    y3 = _div(cs, delta + beta * bjj.A - gamma, 1 - tau * bjj.D, f"{name}.y")
+    x3 = divide(cs, beta + gamma, 1 + tau * bjj.D, f"{name}.x")
+    y3 = divide(cs, delta + beta * bjj.A - gamma, 1 - tau * bjj.D, f"{name}.y")
     return x3, y3
 
 
@@ -53,11 +54,7 @@ def double(cs: ConstraintSystem, p: CPoint, name: str) -> CPoint:
     x2 = mul(cs, x, x, f"{name}.x2")
     y2 = mul(cs, y, y, f"{name}.y2")
     ax2 = x2 * bjj.A
-    x3 = cs.new_witness(f"{name}.x", lambda: div_or_zero(2 * cs.value(xy), cs.value(ax2 + y2)))
-    cs.enforce(x3, ax2 + y2, xy * 2, f"{name}.x")
-    y3 = cs.new_witness(f"{name}.y", lambda: div_or_zero(cs.value(y2 - ax2), cs.value(2 - ax2 - y2)))
-    cs.enforce(y3, 2 - ax2 - y2, y2 - ax2, f"{name}.y")
-    return lc(x3), lc(y3)
+    return divide(cs, xy * 2, ax2 + y2, f"{name}.x"), divide(cs, y2 - ax2, 2 - ax2 - y2, f"{name}.y")
 
 
 def assert_on_curve(cs: ConstraintSystem, p: CPoint, name: str) -> None:

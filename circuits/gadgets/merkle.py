@@ -63,14 +63,20 @@ def _levels(cs: ConstraintSystem, bits: list[Variable], arity: int, depth: int, 
     return [_indicators(cs, bits[2 * k], bits[2 * k + 1], f"{name}.l{k}") for k in range(depth)]
 
 
+def _placement(siblings: Siblings, arity: int) -> Callable:
+    """The placement gadget for this arity, after checking every level's sibling count."""
+    for k, sibs in enumerate(siblings):
+        if len(sibs) != arity - 1:
+            raise ParameterError(f"level {k} has {len(sibs)} siblings, arity {arity} needs {arity - 1}")
+    return _place2 if arity == 2 else _place4
+
+
 def _climb(
     cs: ConstraintSystem, leaf: LCLike, sel: list, siblings: Siblings, arity: int, name: str
 ) -> LinearCombination:
     node = lc(leaf)
-    place = _place2 if arity == 2 else _place4
+    place = _placement(siblings, arity)
     for k, sibs in enumerate(siblings):
-        if len(sibs) != arity - 1:
-            raise ParameterError(f"level {k} has {len(sibs)} siblings, arity {arity} needs {arity - 1}")
         node = poseidon(cs, place(cs, node, sel[k], sibs, f"{name}.l{k}"), f"{name}.h{k}")
     return node
 
@@ -97,11 +103,9 @@ def _update(
     The new children are the old ones with the node's slot moved by new - old, so they
     cost arity - 1 constraints a level instead of a second placement (6 for arity 4)."""
     sel = _levels(cs, bits, arity, len(siblings), name)
-    place = _place2 if arity == 2 else _place4
+    place = _placement(siblings, arity)
     old, new = lc(old_leaf), lc(new_leaf)
     for k, sibs in enumerate(siblings):
-        if len(sibs) != arity - 1:
-            raise ParameterError(f"level {k} has {len(sibs)} siblings, arity {arity} needs {arity - 1}")
         children = place(cs, old, sel[k], sibs, f"{name}.old.l{k}")
         moved = _moved(cs, sel[k], new - old, arity, f"{name}.new.l{k}")
         old = poseidon(cs, children, f"{name}.old.h{k}")

@@ -84,7 +84,14 @@ def _signed_scalar(cs: ConstraintSystem, k_bits: list[Variable]) -> list[Variabl
     k = LC({})
     for i, b in enumerate(k_bits):
         k = k + b * (1 << i)
-    scalar = lambda: nm.signed_scalar(cs.value(k))  # noqa: E731
+    memo: dict[int, tuple[int, int]] = {}  # one rewrite of k for the 254 bit witnesses
+
+    def scalar() -> tuple[int, int]:
+        value = cs.value(k)
+        if value not in memo:
+            memo[value] = nm.signed_scalar(value)
+        return memo[value]
+
     big_k = [alloc_bit(cs, f"K{i}", lambda i=i: (scalar()[0] >> i) & 1) for i in range(nm.DIGITS)]
     j_bits = [k_bits[0]] + [alloc_bit(cs, f"J{i}", lambda i=i: (scalar()[1] >> i) & 1) for i in range(1, nm.J_BITS)]
     lhs = k + (sum((lc(b) * (1 << i) for i, b in enumerate(j_bits)), LC({})) - nm.J_OFFSET) * bjj.SUBORDER
@@ -94,23 +101,16 @@ def _signed_scalar(cs: ConstraintSystem, k_bits: list[Variable]) -> list[Variabl
 
 
 def to_montgomery(cs: ConstraintSystem, p: bj.CPoint, name: str) -> MPoint:
-    """u·(1 − y) = 1 + y, v·x = u (2 constraints; unsatisfiable for y = 1 or x = 0)."""
+    """u = (1 + y)/(1 − y), v = u/x (2 constraints; unsatisfiable for y = 1 or x = 0)."""
     x, y = p
-    u = cs.new_witness(f"{name}.u", lambda: div_or_zero(1 + cs.value(y), 1 - cs.value(y)))
-    cs.enforce(u, 1 - y, 1 + y, f"{name}.u")
-    v = cs.new_witness(f"{name}.v", lambda: div_or_zero(cs.value(u), cs.value(x)))
-    cs.enforce(v, x, u, f"{name}.v")
-    return lc(u), lc(v)
+    u = bj.divide(cs, 1 + y, 1 - y, f"{name}.u")
+    return u, bj.divide(cs, u, x, f"{name}.v")
 
 
 def from_montgomery(cs: ConstraintSystem, q: MPoint, name: str) -> bj.CPoint:
-    """x·v = u, y·(u + 1) = u − 1 (2 constraints; v ≠ 0 and u ≠ −1 for finite points of odd order)."""
+    """x = u/v, y = (u − 1)/(u + 1) (2 constraints; v ≠ 0 and u ≠ −1 for finite points of odd order)."""
     u, v = q
-    x = cs.new_witness(f"{name}.x", lambda: div_or_zero(cs.value(u), cs.value(v)))
-    cs.enforce(x, v, u, f"{name}.x")
-    y = cs.new_witness(f"{name}.y", lambda: div_or_zero(cs.value(u) - 1, cs.value(u) + 1))
-    cs.enforce(y, u + 1, u - 1, f"{name}.y")
-    return lc(x), lc(y)
+    return bj.divide(cs, u, v, f"{name}.x"), bj.divide(cs, u - 1, u + 1, f"{name}.y")
 
 
 def _chord(cs: ConstraintSystem, lam: LC, p: MPoint, q_u: LC, name: str) -> MPoint:
@@ -122,28 +122,22 @@ def _chord(cs: ConstraintSystem, lam: LC, p: MPoint, q_u: LC, name: str) -> MPoi
     return lc(u3), lc(v3)
 
 
-def _slope(cs: ConstraintSystem, num: LC, den: LC, name: str) -> LC:
-    lam = cs.new_witness(name, lambda: div_or_zero(cs.value(num), cs.value(den)))
-    cs.enforce(lam, den, num, name)
-    return lc(lam)
-
-
 def add(cs: ConstraintSystem, p: MPoint, q: MPoint, name: str) -> MPoint:
     """p + q for p ≠ ±q (3 constraints)."""
-    return _chord(cs, _slope(cs, q[1] - p[1], q[0] - p[0], f"{name}.lambda"), p, q[0], name)
+    return _chord(cs, bj.divide(cs, q[1] - p[1], q[0] - p[0], f"{name}.lambda"), p, q[0], name)
 
 
 def double(cs: ConstraintSystem, p: MPoint, name: str) -> MPoint:
     """2p for v ≠ 0 (4 constraints)."""
     u2 = mul(cs, p[0], p[0], f"{name}.u2")
-    lam = _slope(cs, u2 * 3 + p[0] * (2 * nm.MONT_A) + 1, p[1] * 2, f"{name}.lambda")
+    lam = bj.divide(cs, u2 * 3 + p[0] * (2 * nm.MONT_A) + 1, p[1] * 2, f"{name}.lambda")
     return _chord(cs, lam, p, p[0], name)
 
 
 def _double_add(cs: ConstraintSystem, acc: MPoint, p: MPoint, bit: Variable, name: str) -> MPoint:
     """(acc + (2·bit − 1)·P) + acc, the two slopes sharing one constraint (6 constraints)."""
     q_v = mul(cs, bit, p[1] * 2, f"{name}.sign") - p[1]
-    lam1 = _slope(cs, q_v - acc[1], p[0] - acc[0], f"{name}.lambda1")
+    lam1 = bj.divide(cs, q_v - acc[1], p[0] - acc[0], f"{name}.lambda1")
     u_t = cs.new_witness(f"{name}.t", lambda: (cs.value(lam1) ** 2 - nm.MONT_A - cs.value(acc[0]) - cs.value(p[0])) % R)
     cs.enforce(lam1, lam1, lc(u_t) + nm.MONT_A + acc[0] + p[0], f"{name}.t")
     # λ2 = (v_T − v_acc)/(u_T − u_acc) with v_T = λ1(u_acc − u_T) − v_acc, i.e. (λ1 + λ2)(u_T − u_acc) = −2·v_acc
