@@ -23,8 +23,8 @@ from circuits.ledger.params import LedgerParams  # noqa: E402
 from prover.keys import encode_proving_key  # noqa: E402
 from prover.qap import domain_for  # noqa: E402
 from prover.setup import InsecureSetupWarning, setup  # noqa: E402
-from rollup.batch import process_batch  # noqa: E402
-from rollup.demo import funded_world, trades  # noqa: E402
+from rollup.ledger.batch import process_batch  # noqa: E402
+from rollup.ledger.demo import funded_world, trades  # noqa: E402
 from rollup.pipeline import batch_matrices, prove_batch, verify_batch  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "batch_prove.json"

@@ -22,15 +22,15 @@ sys.path.insert(0, str(ROOT))
 
 from circuits.ledger.params import LedgerParams  # noqa: E402
 from prover.setup import InsecureSetupWarning  # noqa: E402
-from rollup.batch import process_batch  # noqa: E402
-from rollup.contracts import load_artifact  # noqa: E402
-from rollup.demo import World, trades  # noqa: E402
-from rollup.devnode import hardhat_node  # noqa: E402
-from rollup.escape import exit_for, prove_exit, setup_exit  # noqa: E402
-from rollup.l1 import L1Client, advance_time, connect  # noqa: E402
-from rollup.pipeline import prove_batch, setup_batch  # noqa: E402
-from rollup.state import LedgerState  # noqa: E402
-from rollup.types import Deposit  # noqa: E402
+from rollup.l1.client import L1Client, advance_time, connect  # noqa: E402
+from rollup.l1.contracts import load_artifact  # noqa: E402
+from rollup.l1.devnode import hardhat_node  # noqa: E402
+from rollup.ledger.batch import process_batch  # noqa: E402
+from rollup.ledger.demo import World, trades  # noqa: E402
+from rollup.ledger.escape import exit_for  # noqa: E402
+from rollup.ledger.state import LedgerState  # noqa: E402
+from rollup.ledger.types import Deposit  # noqa: E402
+from rollup.pipeline import prove_batch, prove_exit, setup_batch, setup_exit  # noqa: E402  # noqa: E402
 from verifier.formats import proof_to_calldata  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "gas.json"

@@ -14,12 +14,14 @@ import time
 
 from circuits.examples import synthesize
 from circuits.ledger.circuit import BatchCircuit
+from circuits.ledger.exit import ExitCircuit
 from circuits.ledger.params import LedgerParams
 from circuits.r1cs import Mode, R1CSMatrices
 from prover.keys import ProvingKey
 from prover.prove import create_proof
 from prover.setup import Trapdoor, setup
-from rollup.batch import BatchResult
+from rollup.ledger.batch import BatchResult
+from rollup.ledger.escape import Exit
 from verifier import verify_proof
 from verifier.types import Proof, VerifyingKey
 
@@ -52,3 +54,12 @@ def prove_batch(
 
 def verify_batch(vk: VerifyingKey, result: BatchResult, proof: Proof) -> bool:
     return verify_proof(vk, [result.public_input], proof)
+
+
+def setup_exit(params: LedgerParams, *, quiet: bool = False) -> ProvingKey:
+    return setup(synthesize(ExitCircuit(params), Mode.SETUP).to_matrices(), quiet=quiet)
+
+
+def prove_exit(pk: ProvingKey, params: LedgerParams, ex: Exit) -> Proof:
+    cs = synthesize(ExitCircuit(params, ex.witness, ex.public_input))
+    return create_proof(pk, cs.to_matrices(), cs.assignment())

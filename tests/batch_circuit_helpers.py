@@ -9,8 +9,8 @@ from circuits.examples import synthesize
 from circuits.ledger.circuit import BatchCircuit
 from circuits.ledger.state import header, public_input
 from circuits.r1cs import ConstraintSystem
-from rollup import transition
-from rollup.batch import BatchResult
+from rollup.ledger import transition
+from rollup.ledger.batch import BatchResult
 
 
 def prove_mode(res: BatchResult, params, public: int | None = None) -> ConstraintSystem:

@@ -13,10 +13,10 @@ from circuits.ledger.params import LedgerParams
 from circuits.ledger.state import queue_step
 from circuits.r1cs import Mode
 from rollup import errors as err
-from rollup.batch import process_batch
-from rollup.demo import FAR, funded_world
-from rollup.signing import Wallet, oracle_tick
-from rollup.types import Deposit, ForcedExit, Withdraw
+from rollup.ledger.batch import process_batch
+from rollup.ledger.demo import FAR, funded_world
+from rollup.ledger.signing import Wallet, oracle_tick
+from rollup.ledger.types import Deposit, ForcedExit, Withdraw
 from tests.batch_circuit_helpers import forced, prove_mode, public_with_queue_head
 
 SMALL = LedgerParams(depth=2, batch_size=1)
@@ -57,7 +57,7 @@ def _spend(w):
 
 
 def _wrong_nonce(w):
-    from rollup.transition import message_for, record_of
+    from rollup.ledger.transition import message_for, record_of
 
     tx = w.wallets[0].withdraw(w.state, 0, 10, FAR)
     w.state.accounts[0] = w.state.accounts[0].__class__(**{**w.state.accounts[0].__dict__, "nonce": 1})

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from circuits.errors import RangeError
 from circuits.ledger.params import RECORD_BYTES, VERSION, LedgerParams, TxType
 from circuits.ledger.records import USES, Record, encode_signed, signed_amount
-from rollup.batch import process_batch, replay_batch
-from rollup.batch_data import decode_batch, encode_batch
-from rollup.demo import funded_world
 from rollup.errors import BatchDataError, InvalidTransaction
+from rollup.ledger.batch import process_batch, replay_batch
+from rollup.ledger.batch_data import decode_batch, encode_batch
+from rollup.ledger.demo import funded_world
 
 PARAMS = LedgerParams(depth=4, batch_size=4)
 

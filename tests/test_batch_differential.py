@@ -18,10 +18,10 @@ from circuits.errors import RangeError
 from circuits.ledger.params import LedgerParams
 from circuits.ledger.state import queue_step
 from rollup import errors as err
-from rollup.batch import process_batch
-from rollup.demo import FAR, ORACLE, funded_world
-from rollup.signing import Wallet, oracle_tick
-from rollup.types import Deposit, FundingTick
+from rollup.ledger.batch import process_batch
+from rollup.ledger.demo import FAR, ORACLE, funded_world
+from rollup.ledger.signing import Wallet, oracle_tick
+from rollup.ledger.types import Deposit, FundingTick
 from tests.batch_circuit_helpers import forced, prove_mode, public_with_queue_head
 
 SMALL = LedgerParams(depth=2, batch_size=1)

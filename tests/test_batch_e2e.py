@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from circuits.ledger.params import LedgerParams
-from rollup.batch import process_batch
-from rollup.demo import funded_world, trades
+from rollup.ledger.batch import process_batch
+from rollup.ledger.demo import funded_world, trades
 from rollup.pipeline import prove_batch, setup_batch, verify_batch
 from verifier import verify_proof
 

@@ -7,17 +7,17 @@ import random
 import pytest
 
 from circuits.native.poseidon import poseidon
-from rollup.contracts import BUILT, build, generated_sources, load_artifact, sources
-from rollup.l1 import connect
-from rollup.poseidon_sol import deploy_bytecode, render_poseidon
-from rollup.solc import compile_sources
+from rollup.l1.client import connect
+from rollup.l1.contracts import BUILT, build, generated_sources, load_artifact, sources
+from rollup.l1.poseidon_sol import deploy_bytecode, render_poseidon
+from rollup.l1.solc import compile_sources
 
 
 def test_sources_compile_to_the_committed_artifacts():
     assert {k: v for k, v in sources().items() if k in generated_sources()} == generated_sources()
     built = build()
     for name in BUILT:
-        assert built[name] == load_artifact(name), f"{name}: run `python -m rollup.contracts` and commit"
+        assert built[name] == load_artifact(name), f"{name}: run `python -m rollup.l1.contracts` and commit"
 
 
 @pytest.mark.parametrize("n_inputs", [2, 4])
@@ -40,7 +40,7 @@ def test_poseidon_on_l1_matches_native(n_inputs):
 
 def test_poseidon_sparse_form_equals_the_plain_permutation():
     from circuits.native.poseidon import poseidon_permutation
-    from rollup.poseidon_opt import permutation
+    from rollup.l1.poseidon_opt import permutation
 
     rng = random.Random(7)
     for t in (3, 5, 9):

@@ -12,8 +12,8 @@ from circuits.ledger.exit import ExitCircuit
 from circuits.ledger.params import LedgerParams
 from circuits.ledger.state import exit_public_input
 from circuits.r1cs import Mode
-from rollup.demo import funded_world
-from rollup.escape import exit_for
+from rollup.ledger.demo import funded_world
+from rollup.ledger.escape import exit_for
 
 PARAMS = LedgerParams(depth=2, batch_size=1)
 

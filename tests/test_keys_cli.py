@@ -10,7 +10,7 @@ from circuits.examples import CubicCircuit, synthesize
 from prover.errors import KeyFormatError
 from prover.keys import decode_proving_key, encode_proving_key, load_proving_key, save_proving_key
 from prover.prove import create_proof
-from rollup.cli import main
+from rollup.cli.main import main
 from verifier import verify_proof
 
 

@@ -15,14 +15,14 @@ import pytest
 
 from circuits.ledger.params import LedgerParams
 from prover.setup import InsecureSetupWarning
-from rollup.batch import process_batch
-from rollup.demo import FAR, World
-from rollup.devnode import hardhat_node
-from rollup.escape import exit_for, prove_exit, setup_exit
-from rollup.l1 import L1Client, L1Error, advance_time, connect
-from rollup.pipeline import prove_batch, setup_batch
-from rollup.state import LedgerState
-from rollup.types import Deposit, ForcedExit
+from rollup.l1.client import L1Client, L1Error, advance_time, connect
+from rollup.l1.devnode import hardhat_node
+from rollup.ledger.batch import process_batch
+from rollup.ledger.demo import FAR, World
+from rollup.ledger.escape import exit_for
+from rollup.ledger.state import LedgerState
+from rollup.ledger.types import Deposit, ForcedExit
+from rollup.pipeline import prove_batch, prove_exit, setup_batch, setup_exit
 
 PARAMS = LedgerParams(depth=2, batch_size=1)
 DELAY, MAX_PAUSE, COOLDOWN = 1000, 500, 100

@@ -7,12 +7,12 @@ import pytest
 from circuits.ledger.params import TxType
 from circuits.native.eddsa import Signature
 from rollup import errors as err
-from rollup import margin
-from rollup.batch import process_batch, replay_batch
-from rollup.demo import FAR, ORACLE, World, funded_world
-from rollup.signing import Wallet, oracle_tick
-from rollup.transition import process_tx
-from rollup.types import Deposit, ForcedExit, Withdraw
+from rollup.ledger import margin
+from rollup.ledger.batch import process_batch, replay_batch
+from rollup.ledger.demo import FAR, ORACLE, World, funded_world
+from rollup.ledger.signing import Wallet, oracle_tick
+from rollup.ledger.transition import process_tx
+from rollup.ledger.types import Deposit, ForcedExit, Withdraw
 
 BTC = 0
 
@@ -97,7 +97,7 @@ def test_signatures_cannot_be_reused_or_carry_a_wrong_nonce():
     w.apply(tx)
     with pytest.raises(err.BadSignature):  # the nonce moved on
         w.apply(tx)
-    from rollup.transition import message_for, record_of
+    from rollup.ledger.transition import message_for, record_of
 
     rec = record_of(tx)
     msg = message_for(w.state, rec, FAR) + 1  # anything but the current terms

@@ -6,7 +6,7 @@ import pytest
 from py_ecc.optimized_bn128 import field_modulus, normalize
 
 from circuits.field import R
-from rollup.solc import compile_sources, warnings_of
+from rollup.l1.solc import compile_sources, warnings_of
 from tests.test_verifier_malformed import _g2_off_subgroup
 from verifier.formats import proof_to_calldata
 from verifier.solidity import HEADER, render_verifier

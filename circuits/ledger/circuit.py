@@ -7,7 +7,7 @@ its stored root, the new root, the posted data and its L1 queue.  The state the
 batch starts from enters as private witnesses bound by old_root.
 
 SETUP mode (witness=None) and PROVE mode run this same code; in PROVE mode the
-witness and the public input both come from the native spec (``rollup.batch``).
+witness and the public input both come from the native spec (``rollup.ledger.batch``).
 """
 
 from __future__ import annotations

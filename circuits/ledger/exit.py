@@ -7,7 +7,7 @@ word, exactly what ``Rollup.escape`` hashes.  Constrained:
     nonce and collateral packed, sound because the value below is range-checked);
   * amount = max(0, floor(value_scaled / D)), the account's value at the root's prices after
     funding is settled: value_scaled = (collateral - Σ size·(index - cache))·D + Σ size·price·D/scale.
-An account that does not exist exits with 0.  The native twin is ``rollup.escape``.
+An account that does not exist exits with 0.  The native twin is ``rollup.ledger.escape``.
 """
 
 from __future__ import annotations

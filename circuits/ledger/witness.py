@@ -1,4 +1,4 @@
-"""What the prover knows about a batch, produced by the native spec (``rollup.batch``).
+"""What the prover knows about a batch, produced by the native spec (``rollup.ledger.batch``).
 
 The circuit reads nothing else: old account leaves and Merkle siblings per lane,
 the signatures, and the state the batch starts from.  Every derived value

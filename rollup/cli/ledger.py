@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from circuits.ledger.params import LedgerParams
-from rollup.batch import process_batch, replay_batch
-from rollup.demo import demo_batch
+from rollup.ledger.batch import process_batch, replay_batch
+from rollup.ledger.demo import demo_batch
 from rollup.pipeline import prove_batch, setup_batch, verify_batch
 from verifier import verify_proof
 from verifier.formats import proof_to_json, vk_to_json
@@ -55,7 +55,7 @@ def cmd_ledger_demo(args: argparse.Namespace) -> int:
 
 def cmd_export_verifier(args: argparse.Namespace) -> int:
     """Render the Solidity verifier for a verifying key and compile it with the pinned solc."""
-    from rollup.contracts import verifier_artifact
+    from rollup.l1.contracts import verifier_artifact
     from verifier.formats import vk_from_json
     from verifier.solidity import render_verifier
 
@@ -68,7 +68,7 @@ def cmd_export_verifier(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parsers(sub: argparse._SubParsersAction) -> None:
     defaults = LedgerParams()
     p = sub.add_parser("ledger-demo", help="prove and verify one ledger batch end to end (dev setup)")
     p.add_argument("--depth", type=int, default=defaults.depth, help="account tree levels (arity 4)")

@@ -2,7 +2,7 @@
 
 The rollup contract calls it for the L1 queue chain and the batch header
 (``circuits.ledger.state``).  It evaluates the sparse partial-round form
-(``rollup.poseidon_opt``): full rounds with the dense MDS inlined, one dense
+(``rollup.l1.poseidon_opt``): full rounds with the dense MDS inlined, one dense
 matrix before the partial rounds, then per partial round an S-box on s0 and a
 2t - 1 multiplication sparse matrix whose entries come from one constant blob.
 The state lives in Yul stack variables.  Inputs must be < r (else the call
@@ -14,8 +14,8 @@ from __future__ import annotations
 import functools
 
 from circuits.field import R
-from rollup.poseidon_opt import optimized
-from rollup.solc import CompileError
+from rollup.l1.poseidon_opt import optimized
+from rollup.l1.solc import CompileError
 
 K = 0x80  # scratch: this round's constants (the function uses no Solidity memory)
 W = 0x80 + 0x400  # scratch: the dense matrix product

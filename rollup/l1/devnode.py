@@ -1,7 +1,7 @@
 """Start and stop a local JSON-RPC development node (hardhat, pinned in package.json).
 
     with hardhat_node() as url:
-        w3 = rollup.l1.connect(url)
+        w3 = rollup.l1.client.connect(url)
 
 The node listens on loopback only, on a free port, and is stopped (process group
 killed) when the block exits, also on error.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rollup.errors import RollupError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = ROOT / "contracts" / "devnode"
 HARDHAT = ROOT / "node_modules" / ".bin" / "hardhat"
 

@@ -18,7 +18,6 @@ from circuits.ledger.records import WIDTH, Record, encode_signed, signed_amount
 from circuits.ledger.state import NO_KEY, AccountLeaf, MarketState, message, queue_step
 from circuits.native import eddsa
 from circuits.native.babyjubjub import Point
-from rollup import margin
 from rollup.errors import (
     BadSignature,
     Expired,
@@ -32,8 +31,9 @@ from rollup.errors import (
     SelfTrade,
     StaleOraclePrice,
 )
-from rollup.state import LedgerState
-from rollup.types import (
+from rollup.ledger import margin
+from rollup.ledger.state import LedgerState
+from rollup.ledger.types import (
     Deposit,
     ForcedExit,
     FundingTick,

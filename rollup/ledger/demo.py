@@ -5,10 +5,10 @@ nonces, so later transactions in a batch must be signed against the updated stat
 from __future__ import annotations
 
 from circuits.ledger.params import DEMO_ORACLE_SECRET, LedgerParams
-from rollup.signing import Wallet, oracle_tick, trade
-from rollup.state import LedgerState
-from rollup.transition import Effect, process_tx
-from rollup.types import Deposit, ForcedExit, FundingTick, OracleTick, QueueItem, Trade, Transaction
+from rollup.ledger.signing import Wallet, oracle_tick, trade
+from rollup.ledger.state import LedgerState
+from rollup.ledger.transition import Effect, process_tx
+from rollup.ledger.types import Deposit, ForcedExit, FundingTick, OracleTick, QueueItem, Trade, Transaction
 
 FAR = 1 << 40  # an expiry that never passes
 ORACLE = Wallet(DEMO_ORACLE_SECRET)

@@ -21,9 +21,9 @@ from web3.exceptions import ContractCustomError, ContractLogicError, Web3Excepti
 from circuits.ledger.params import LedgerParams, TxType
 from circuits.ledger.state import NO_KEY
 from circuits.native.babyjubjub import Point
-from rollup.contracts import load_artifact, verifier_artifact
 from rollup.errors import RollupError
-from rollup.types import QueueItem
+from rollup.l1.contracts import load_artifact, verifier_artifact
+from rollup.ledger.types import QueueItem
 from verifier.formats import proof_to_calldata
 from verifier.types import Proof, VerifyingKey
 

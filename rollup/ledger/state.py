@@ -13,7 +13,7 @@ from circuits.ledger.params import LedgerParams
 from circuits.ledger.state import AccountLeaf, MarketState, markets_hash, state_root
 from circuits.native.merkle import MerklePath, SparseMerkleTree
 from rollup.errors import UnknownAccount, UnknownMarket
-from rollup.types import QueueItem
+from rollup.ledger.types import QueueItem
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rollup.errors import RollupError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOLCJS = ROOT / "node_modules" / ".bin" / "solcjs"
 EVM_VERSION = "prague"
 OPTIMIZER_RUNS = 200

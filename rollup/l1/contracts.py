@@ -1,7 +1,7 @@
 """Contract sources and their committed build artifacts.
 
-    python -m rollup.contracts              # regenerate the generated sources, rebuild contracts/artifacts/
-    python -m rollup.contracts --demo-key   # also redo the demo key's setup (~90 s)
+    python -m rollup.l1.contracts              # regenerate the generated sources, rebuild contracts/artifacts/
+    python -m rollup.l1.contracts --demo-key   # also redo the demo key's setup (~90 s)
 
 Hand-written sources live in ``contracts/``; ``PoseidonT5.sol`` is generated from
 the circuit's Poseidon constants and ``Groth16Verifier.sol`` from the demo verifying key
@@ -18,13 +18,13 @@ import json
 import sys
 from pathlib import Path
 
-from rollup.poseidon_sol import deploy_bytecode, render_poseidon
-from rollup.solc import compile_sources
+from rollup.l1.poseidon_sol import deploy_bytecode, render_poseidon
+from rollup.l1.solc import compile_sources
 from verifier.formats import vk_from_json
 from verifier.solidity import render_verifier
 from verifier.types import VerifyingKey
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = ROOT / "contracts"
 ARTIFACTS = CONTRACTS / "artifacts"
 SOURCES = ("Rollup.sol", "TestToken.sol", "PoseidonT5.sol", "Groth16Verifier.sol")

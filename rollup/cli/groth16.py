@@ -1,36 +1,22 @@
-"""The ``zkdx`` command line: setup, prove, verify, export.
-
-Exit status: 0 success (or a valid proof), 1 a well-formed proof that does not
-verify, 2 malformed input (bad file, bad point, wrong input count, unsatisfied
-witness).  Errors are printed as one line naming the problem.
-"""
+"""``zkdx setup / prove / verify / export``: Groth16 on a built-in example circuit or a circom
+``.r1cs`` + ``.wtns``, with snarkjs JSON for keys, proofs and public signals."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
-import warnings
 from pathlib import Path
 
-from circuits.errors import CircuitError
 from circuits.examples import EXAMPLES, synthesize
 from circuits.iden3 import read_r1cs, read_wtns, write_r1cs, write_wtns
 from circuits.r1cs import Mode, R1CSMatrices
-from prover.errors import ProverError
 from prover.keys import load_proving_key, save_proving_key
 from prover.prove import create_proof
-from prover.setup import InsecureSetupWarning, setup
-from rollup import cli_ledger
-from rollup.errors import RollupError
-from verifier.errors import VerifierError
+from prover.setup import setup
+from rollup.cli.errors import UsageError
 from verifier.formats import proof_from_json, proof_to_json, public_from_json, public_to_json, vk_from_json, vk_to_json
 from verifier.groth16 import verify_proof
-
-
-class UsageError(Exception):
-    """Bad command-line arguments or input files."""
 
 
 def _example(args: argparse.Namespace, inputs: dict | None) -> object:
@@ -134,43 +120,27 @@ def _circuit_args(p: argparse.ArgumentParser, witness: bool) -> None:
         p.add_argument("--wtns", help="an iden3 .wtns witness for --r1cs")
 
 
-def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="zkdx", description="Groth16 on BN254 for the zkdx rollup")
-    sub = ap.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("setup", help="circuit-specific setup (dev trapdoor: INSECURE)")
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    fmt = argparse.ArgumentDefaultsHelpFormatter
+    p = sub.add_parser("setup", help="circuit-specific setup (dev trapdoor: INSECURE)", formatter_class=fmt)
     _circuit_args(p, witness=False)
     p.add_argument("--pk", required=True, help="proving key output")
     p.add_argument("--vk", required=True, help="verification key output (snarkjs JSON)")
     p.set_defaults(func=cmd_setup)
-    p = sub.add_parser("prove", help="prove an assignment")
+    p = sub.add_parser("prove", help="prove an assignment", formatter_class=fmt)
     _circuit_args(p, witness=True)
-    p.add_argument("--pk", required=True)
+    p.add_argument("--pk", required=True, help="proving key (from zkdx setup)")
     p.add_argument("--proof", required=True, help="proof output (snarkjs JSON)")
     p.add_argument("--public", required=True, help="public signals output (snarkjs JSON)")
     p.set_defaults(func=cmd_prove)
-    p = sub.add_parser("verify", help="verify a proof (exit 0 valid, 1 invalid, 2 malformed)")
-    p.add_argument("--vk", required=True)
-    p.add_argument("--proof", required=True)
-    p.add_argument("--public", required=True)
+    p = sub.add_parser("verify", help="verify a proof (exit 0 valid, 1 invalid, 2 malformed)", formatter_class=fmt)
+    p.add_argument("--vk", required=True, help="verification key (snarkjs JSON)")
+    p.add_argument("--proof", required=True, help="proof (snarkjs JSON)")
+    p.add_argument("--public", required=True, help="public signals (snarkjs JSON)")
     p.set_defaults(func=cmd_verify)
-    p = sub.add_parser("export", help="write a circuit and witness as iden3 .r1cs/.wtns (for snarkjs)")
+    help_ = "write a circuit and witness as iden3 .r1cs/.wtns (for snarkjs)"
+    p = sub.add_parser("export", help=help_, formatter_class=fmt)
     _circuit_args(p, witness=True)
-    p.add_argument("--out-r1cs", required=True)
-    p.add_argument("--out-wtns", required=True)
+    p.add_argument("--out-r1cs", required=True, help=".r1cs output")
+    p.add_argument("--out-wtns", required=True, help=".wtns output")
     p.set_defaults(func=cmd_export)
-    cli_ledger.add_parser(sub)
-    return ap
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    warnings.simplefilter("ignore", InsecureSetupWarning)  # setup prints its own warning
-    try:
-        return args.func(args)
-    except (UsageError, CircuitError, ProverError, VerifierError, RollupError, OSError) as exc:
-        print(f"zkdx {args.command}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

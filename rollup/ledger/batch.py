@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 
 from circuits.ledger.state import NO_KEY, header, public_input
 from circuits.ledger.witness import BatchWitness, LaneWitness, SlotWitness, dummy_signature, empty_lane
-from rollup.batch_data import decode_batch, encode_batch
 from rollup.errors import BatchFull
-from rollup.state import LedgerState
-from rollup.transition import Effect, apply_effect, effect_of, effect_of_record
-from rollup.types import Deposit, Liquidation, Noop, OracleTick, Trade, Transaction, Withdraw
+from rollup.ledger.batch_data import decode_batch, encode_batch
+from rollup.ledger.state import LedgerState
+from rollup.ledger.transition import Effect, apply_effect, effect_of, effect_of_record
+from rollup.ledger.types import Deposit, Liquidation, Noop, OracleTick, Trade, Transaction, Withdraw
 
 
 @dataclass(frozen=True)

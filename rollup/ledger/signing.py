@@ -15,9 +15,9 @@ from circuits.ledger.records import Record
 from circuits.ledger.state import message
 from circuits.native import eddsa
 from circuits.native.babyjubjub import Point
-from rollup.state import LedgerState
-from rollup.transition import message_for
-from rollup.types import Liquidation, OracleTick, Trade, Withdraw
+from rollup.ledger.state import LedgerState
+from rollup.ledger.transition import message_for
+from rollup.ledger.types import Liquidation, OracleTick, Trade, Withdraw
 
 
 @dataclass(frozen=True)
