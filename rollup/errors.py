@@ -70,3 +70,7 @@ class BatchFull(RollupError):
 
 class BatchDataError(RollupError):
     """Posted batch data that does not decode (wrong version, length, type or field)."""
+
+
+class TransactionFormatError(RollupError):
+    """A transaction's JSON that does not decode (unknown type, missing field, not an integer)."""

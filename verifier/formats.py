@@ -8,12 +8,12 @@ Everything that cannot be parsed raises a typed MalformedError subclass.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from py_ecc.optimized_bn128 import Z1, Z2
 
+from verifier import jsonsafe
 from verifier.errors import (
     MalformedError,
     MalformedKeyError,
@@ -29,10 +29,7 @@ _MAX_DIGITS = 80  # a 256-bit number has 78 decimal digits
 
 def _load(data: str | bytes | dict | list, error: type[MalformedError]) -> Any:
     if isinstance(data, (str, bytes)):
-        try:
-            return json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise error(f"not valid JSON: {exc}") from exc
+        return jsonsafe.loads(data, error)
     return data
 
 
