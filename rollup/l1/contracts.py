@@ -53,6 +53,11 @@ def make_demo_key() -> None:
     DEMO_VK.write_text(json.dumps(vk_to_json(pk.vk), indent=1) + "\n")
 
 
+def demo_verifying_key() -> VerifyingKey:
+    """The committed demo key (public seed: INSECURE); deployment refuses it unless asked on a dev chain."""
+    return vk_from_json(DEMO_VK.read_text())
+
+
 def sources() -> dict[str, str]:
     """The sources as compiled: hand-written files plus the generated ones, as on disk."""
     return {name: (CONTRACTS / name).read_text() for name in SOURCES}
