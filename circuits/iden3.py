@@ -173,12 +173,15 @@ def _read_constraints(rd: _Reader, count: int, n_wires: int) -> tuple[list[Terms
 
 def _read_lc(rd: _Reader, n_wires: int) -> Terms:
     """One linear combination; repeated wires add up, zero coefficients are dropped."""
+    n = rd.count(rd.u32(), TERM_BYTES, "terms")
+    start, raw = rd.pos, rd.take(n * TERM_BYTES)
     lc: Terms = {}
-    for _ in range(rd.count(rd.u32(), TERM_BYTES, "terms")):
-        wire = rd.u32()
-        if wire >= n_wires:
-            raise FileFormatError(f"{rd.what}: wire {wire} out of range ({n_wires} wires) at byte {rd.pos - 4}")
-        lc[wire] = (lc.get(wire, 0) + rd.field()) % R
+    for i in range(0, n * TERM_BYTES, TERM_BYTES):
+        wire, coeff = int.from_bytes(raw[i : i + 4], "little"), int.from_bytes(raw[i + 4 : i + TERM_BYTES], "little")
+        if wire >= n_wires or coeff >= R:
+            what = f"wire {wire} out of range ({n_wires} wires)" if wire >= n_wires else "coefficient not below r"
+            raise FileFormatError(f"{rd.what}: {what} in the term at byte {start + i}")
+        lc[wire] = (lc.get(wire, 0) + coeff) % R
     return {k: v for k, v in lc.items() if v}
 
 

@@ -349,3 +349,35 @@ def test_outside_json_goes_through_jsonsafe():
             if rel not in allowed and re.search(r"\bjson\.loads?\(", path.read_text()):
                 found.append(rel)
     assert found == []
+
+
+def _depth(obj) -> int:
+    """Structural nesting depth of a parsed JSON value."""
+    if isinstance(obj, list):
+        return 1 + max(map(_depth, obj), default=0)
+    if isinstance(obj, dict):
+        return 1 + max(map(_depth, obj.values()), default=0)
+    return 0
+
+
+_TRICKY_TEXT = st.text(alphabet='[]{}"\\ab', max_size=8)  # strings full of brackets, quotes and escapes
+_NESTED = st.recursive(
+    st.integers() | _TRICKY_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TRICKY_TEXT, inner, max_size=3),
+    max_leaves=20,
+)
+
+
+@given(obj=_NESTED)
+def test_nesting_depth_is_exact_on_valid_json(obj):
+    for text in (json.dumps(obj), json.dumps(obj, ensure_ascii=False, indent=1)):
+        assert jsonsafe.nesting_depth(text) == _depth(obj)
+
+
+@given(text=st.text(alphabet='[]{}",:\\ 1a', max_size=60))
+def test_bounded_loads_never_returns_deeper_than_allowed(text):
+    try:
+        obj = jsonsafe.loads(text, ValueError, max_depth=3)
+    except ValueError:
+        return
+    assert _depth(obj) <= 3

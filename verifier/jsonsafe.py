@@ -12,8 +12,10 @@ echoed whole).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -22,28 +24,23 @@ from typing import Any
 MAX_BYTES = 16 << 20  # 16 MiB: a verifying key with 10^5 public inputs is ~20 MB; nothing here is larger
 MAX_DEPTH = 64
 EXCERPT_CHARS = 40
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def nesting_depth(text: str) -> int:
-    """The deepest nesting of [ and { outside strings (0 for a scalar)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "]}":
-            depth -= 1
-    return deepest
+    """The deepest nesting of [ and { outside strings (0 for a scalar).
+
+    Escapes are dropped first (a run of backslashes pairs up from the left, as in a JSON
+    string), so every remaining quote opens or closes a string; what lies between the
+    pairs of quotes is outside strings.  A backslash outside a string is invalid JSON, where
+    the parser stops: the scan may then misjudge only text the parser never reaches.
+    Every step runs in C (replace, split, a regex, accumulate): 16x faster than a Python loop
+    over the characters on a 330 kB verifying key (``benchmarks/parsers.py``)."""
+    unescaped = text.replace("\\\\", "").replace('\\"', "")
+    outside = "".join(unescaped.split('"')[::2])
+    brackets = _NOT_BRACKETS.sub("", outside)
+    return max(itertools.accumulate(map(_STEP.__getitem__, brackets), initial=0))
 
 
 def loads(data: str | bytes, error: type[Exception], *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> Any:
