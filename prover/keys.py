@@ -31,6 +31,7 @@ from verifier.types import VerifyingKey
 
 MAGIC = b"ZKDXPK\x00\x02"
 MAX_HEADER_BYTES = 1 << 12  # the header JSON is about 250 bytes
+MAX_KEY_BYTES = 8 << 30  # a key for 2^20 constraints is ~0.4 GiB
 _QUERIES = (("a_query", 1), ("b_g1_query", 1), ("b_g2_query", 2), ("h_query", 1), ("l_query", 1))
 
 
@@ -178,8 +179,5 @@ def save_proving_key(pk: ProvingKey, path: str | Path) -> None:
 
 
 def load_proving_key(path: str | Path) -> ProvingKey:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise KeyFormatError(f"{path}: cannot read: {exc.strerror}") from exc
-    return decode_proving_key(data)
+    """Read and decode a key file (a device, or a file over MAX_KEY_BYTES, is refused unread)."""
+    return decode_proving_key(jsonsafe.read_file(path, KeyFormatError, MAX_KEY_BYTES))

@@ -18,7 +18,7 @@ from circuits.examples import SquareChainCircuit, synthesize
 from circuits.field import FIELD_BYTES, R
 from circuits.iden3 import encode_r1cs, encode_wtns, parse_r1cs, parse_wtns, read_r1cs
 from prover.errors import KeyFormatError
-from prover.keys import MAGIC, decode_proving_key, encode_proving_key
+from prover.keys import MAGIC, decode_proving_key, encode_proving_key, load_proving_key
 from rollup.errors import TransactionFormatError
 from rollup.keystore import KeystoreError
 from rollup.keystore import load as load_keystore
@@ -381,3 +381,10 @@ def test_bounded_loads_never_returns_deeper_than_allowed(text):
     except ValueError:
         return
     assert _depth(obj) <= 3
+
+
+def test_key_from_a_device_is_refused_unread(tmp_path):
+    with pytest.raises(KeyFormatError, match="refused"):
+        load_proving_key("/dev/zero")
+    with pytest.raises(KeyFormatError, match="cannot read"):
+        load_proving_key(tmp_path / "missing.pk")
