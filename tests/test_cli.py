@@ -61,6 +61,8 @@ def test_size_is_an_error_off_square_chain(tmp_path, capsys):
     one_error_line(capsys, "--size applies to square-chain only")
     assert run("export", "--circuit", "square-chain", "--size", 0, "--out-r1cs", tmp_path / "c") == 2
     one_error_line(capsys, "--size must be between 1")
+    assert run("export", "--r1cs", tmp_path / "x.r1cs", "--size", 4, "--out-r1cs", tmp_path / "c") == 2
+    one_error_line(capsys, "not to an --r1cs file")
 
 
 def test_circuit_and_r1cs_are_exclusive(tmp_path, capsys):

@@ -43,7 +43,7 @@ def _size(args: argparse.Namespace) -> dict[str, int]:
     size = getattr(args, "size", None)
     if args.circuit != SIZED:
         if size is not None:
-            raise UsageError(f"--size applies to {SIZED} only, not to {args.circuit}")
+            raise UsageError(f"--size applies to {SIZED} only, not to {args.circuit or 'an --r1cs file'}")
         return {}
     size = DEFAULT_SIZE if size is None else size
     if not 1 <= size <= MAX_SIZE:
@@ -91,6 +91,7 @@ def _field_element(name: str, v: object) -> int:
 
 def _matrices(args: argparse.Namespace) -> R1CSMatrices:
     if args.r1cs:
+        _size(args)  # refuses --size
         return read_r1cs(args.r1cs)
     return synthesize(_example(args, None), Mode.SETUP).to_matrices()
 
@@ -110,6 +111,7 @@ def _witness_args(args: argparse.Namespace) -> None:
 def _assignment(args: argparse.Namespace) -> tuple[R1CSMatrices, list[int]]:
     _witness_args(args)
     if args.r1cs:
+        _size(args)  # refuses --size
         return read_r1cs(args.r1cs), read_wtns(args.wtns)
     cs = synthesize(_example(args, _inputs(args.input)), Mode.PROVE)
     return cs.to_matrices(), cs.assignment()
