@@ -35,8 +35,8 @@ def nesting_depth(text: str) -> int:
     string), so every remaining quote opens or closes a string; what lies between the
     pairs of quotes is outside strings.  A backslash outside a string is invalid JSON, where
     the parser stops: the scan may then misjudge only text the parser never reaches.
-    Every step runs in C (replace, split, a regex, accumulate): 16x faster than a Python loop
-    over the characters on a 330 kB verifying key (``benchmarks/parsers.py``)."""
+    Every step runs in C (replace, split, a regex, accumulate): 3x faster than a Python loop
+    over the characters (8 ms instead of 25 ms on a 330 kB verifying key)."""
     unescaped = text.replace("\\\\", "").replace('\\"', "")
     outside = "".join(unescaped.split('"')[::2])
     brackets = _NOT_BRACKETS.sub("", outside)
