@@ -19,7 +19,8 @@ import sys
 from pathlib import Path
 
 from rollup.l1.poseidon_sol import deploy_bytecode, render_poseidon
-from rollup.l1.solc import compile_sources
+from rollup.l1.solc import CompileError, compile_sources
+from verifier import jsonsafe
 from verifier.formats import vk_from_json
 from verifier.solidity import render_verifier
 from verifier.types import VerifyingKey
@@ -72,7 +73,8 @@ def build() -> dict[str, dict]:
 
 
 def load_artifact(name: str) -> dict:
-    return json.loads((ARTIFACTS / f"{name}.json").read_text())
+    """A committed artifact (read through the same bounded JSON reader as outside input)."""
+    return jsonsafe.loads((ARTIFACTS / f"{name}.json").read_bytes(), CompileError)
 
 
 def verifier_artifact(vk: VerifyingKey) -> dict:
