@@ -1,0 +1,62 @@
+"""Copy-on-write storage: the Merkle tree and CowMap behave like their plain counterparts under copies."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from circuits.native.cow import BITS, CowMap
+from circuits.native.merkle import SparseMerkleTree
+from tests.reference.merkle_plain import SparseMerkleTree as PlainTree
+
+key = st.one_of(st.integers(0, 3 << BITS), st.integers(0, 2**40))
+op = st.tuples(st.sampled_from(["set", "del", "copy", "switch"]), key, st.integers(0, 5))
+
+
+@given(st.lists(op, max_size=60))
+def test_cowmap_is_a_dict_under_copies(ops):
+    maps, dicts, cur = [CowMap()], [{}], 0
+    for kind, k, v in ops:
+        if kind == "set":
+            maps[cur][k], dicts[cur][k] = v, v
+        elif kind == "del" and k in dicts[cur]:
+            del maps[cur][k], dicts[cur][k]
+        elif kind == "copy":
+            maps.append(maps[cur].copy())
+            dicts.append(dict(dicts[cur]))
+        elif kind == "switch":
+            cur = v % len(maps)
+        for m, d in zip(maps, dicts):  # no write leaks into another copy
+            assert dict(m) == d and len(m) == len(d) and (k in m) == (k in d) and m.get(k, -1) == d.get(k, -1)
+
+
+def test_cowmap_copy_shares_untouched_buckets():
+    m = CowMap({i: i for i in range(10 << BITS)})
+    c = m.copy()
+    c[5] = -1
+    assert m[5] == 5 and c[5] == -1
+    shared = sum(1 for b in m._buckets if m._buckets[b] is c._buckets[b])
+    assert shared == len(m._buckets) - 1  # only the written bucket was cloned
+
+
+tree_op = st.tuples(
+    st.sampled_from(["set", "set", "clear", "copy", "switch"]), st.integers(0, 4**4 - 1), st.integers(1, 2**64)
+)
+
+
+@given(st.lists(tree_op, max_size=25))
+@settings(max_examples=15)
+def test_tree_copies_are_independent_and_match_the_plain_tree(ops):
+    trees, plains, cur = [SparseMerkleTree(4, 4)], [PlainTree(4, 4)], 0
+    for kind, index, value in ops:
+        if kind in ("set", "clear"):
+            v = value if kind == "set" else 0
+            trees[cur].set_leaf(index, v)
+            plains[cur].set_leaf(index, v)
+        elif kind == "copy":
+            trees.append(trees[cur].copy())
+            plains.append(plains[cur].copy())
+        else:
+            cur = value % len(trees)
+    for t, p in zip(trees, plains):
+        assert t.root == p.root and t.stored_nodes == len(p._nodes)
+        for index in {i for _, i, _ in ops}:
+            assert t.leaf(index) == p.leaf(index) and t.path(index) == p.path(index)
