@@ -12,17 +12,27 @@ results are plain ``int`` in [0, r).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from types import ModuleType
 
 from circuits.errors import ParameterError
 from circuits.field import R
 from circuits.native.backend import use_numba
 from circuits.poseidon_constants import MAX_WIDTH
 
-if use_numba():
-    from circuits.native.poseidon_nb import all_lanes, first_lane
-else:
-    from circuits.native.poseidon_gmp import all_lanes, first_lane
+
+@functools.cache
+def implementation() -> ModuleType:
+    """The module that evaluates the permutation (chosen on first use, so importing this module
+    does not load numba)."""
+    if use_numba():
+        from circuits.native import poseidon_nb
+
+        return poseidon_nb
+    from circuits.native import poseidon_gmp
+
+    return poseidon_gmp
 
 
 def poseidon_permutation(state: Sequence[int]) -> list[int]:
@@ -30,7 +40,7 @@ def poseidon_permutation(state: Sequence[int]) -> list[int]:
     t = len(state)
     if not 2 <= t <= MAX_WIDTH:
         raise ParameterError(f"Poseidon width t = {t} is outside 2..{MAX_WIDTH}")
-    return all_lanes([int(v) % R for v in state])
+    return implementation().all_lanes([int(v) % R for v in state])
 
 
 def poseidon(inputs: Sequence[int], init_state: int = 0) -> int:
@@ -38,4 +48,4 @@ def poseidon(inputs: Sequence[int], init_state: int = 0) -> int:
     n = len(inputs)
     if not 1 <= n <= MAX_WIDTH - 1:
         raise ParameterError(f"Poseidon takes 1..{MAX_WIDTH - 1} inputs, got {n}")
-    return first_lane([int(init_state) % R, *[int(v) % R for v in inputs]])
+    return implementation().first_lane([int(init_state) % R, *[int(v) % R for v in inputs]])

@@ -1,8 +1,8 @@
 """The operator's ledger state: the account tree, market state, ledger time and the L1 queue.
 
 The state root is ``Poseidon(accounts_root, markets_hash)`` (``circuits.ledger.state``).
-``copy`` is cheap enough to run per batch, so a failed batch never touches the
-state it started from.
+``copy`` is cheap enough to run per batch (the tree and the accounts share storage
+until written), so a failed batch never touches the state it started from.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from circuits.ledger.params import LedgerParams
 from circuits.ledger.state import AccountLeaf, MarketState, markets_hash, state_root
+from circuits.native.cow import CowMap
 from circuits.native.merkle import MerklePath, SparseMerkleTree
 from rollup.errors import UnknownAccount, UnknownMarket
 from rollup.ledger.types import QueueItem
@@ -20,7 +21,7 @@ from rollup.ledger.types import QueueItem
 class LedgerState:
     params: LedgerParams
     tree: SparseMerkleTree
-    accounts: dict[int, AccountLeaf] = field(default_factory=dict)
+    accounts: CowMap[AccountLeaf] = field(default_factory=CowMap)  # a dict whose copy() shares storage
     markets: tuple[MarketState, ...] = ()
     time: int = 0  # timestamp of the latest oracle tick
     queue_head: int = 0  # hash chain over the L1 queue items consumed so far
@@ -36,7 +37,7 @@ class LedgerState:
         return LedgerState(
             self.params,
             self.tree.copy(),
-            dict(self.accounts),
+            self.accounts.copy(),
             self.markets,
             self.time,
             self.queue_head,
