@@ -134,13 +134,20 @@ def _sub_p_if_ge(a0, a1, a2, a3):  # noqa: ANN001
 
 
 @njit(forceinline=True, cache=True)
-def add(a, b):  # noqa: ANN001, ANN201
-    """a + b mod r."""
-    s0, c = adc(a[0], b[0], ZERO)
+def _adc4(a, b, c):  # noqa: ANN001
+    """(a + b + c mod 2^256, carry out) on four limbs."""
+    s0, c = adc(a[0], b[0], c)
     s1, c = adc(a[1], b[1], c)
     s2, c = adc(a[2], b[2], c)
-    s3, c = adc(a[3], b[3], c)  # no carry out: a + b < 2r < 2^255
-    return _sub_p_if_ge(s0, s1, s2, s3)
+    s3, c = adc(a[3], b[3], c)
+    return (s0, s1, s2, s3), c
+
+
+@njit(forceinline=True, cache=True)
+def add(a, b):  # noqa: ANN001, ANN201
+    """a + b mod r."""
+    s, _ = _adc4(a, b, ZERO)  # no carry out: a + b < 2r < 2^255
+    return _sub_p_if_ge(s[0], s[1], s[2], s[3])
 
 
 @njit(forceinline=True, cache=True)
@@ -151,11 +158,7 @@ def sub(a, b):  # noqa: ANN001, ANN201
     d2, w = sbb(a[2], b[2], w)
     d3, w = sbb(a[3], b[3], w)
     back = ZERO - w  # all ones when a < b: add r back
-    s0, c = adc(d0, P[0] & back, ZERO)
-    s1, c = adc(d1, P[1] & back, c)
-    s2, c = adc(d2, P[2] & back, c)
-    s3, c = adc(d3, P[3] & back, c)
-    return (s0, s1, s2, s3)
+    return _adc4((d0, d1, d2, d3), (P[0] & back, P[1] & back, P[2] & back, P[3] & back), ZERO)[0]
 
 
 @njit(forceinline=True, cache=True)
@@ -208,15 +211,9 @@ def mul_wide(a, b):  # noqa: ANN001, ANN201
 @njit(forceinline=True, cache=True)
 def add_wide(a, b):  # noqa: ANN001, ANN201
     """a + b on eight limbs; callers keep the sum below 2^512 (at most 5 products of values < r)."""
-    s0, c = adc(a[0], b[0], ZERO)
-    s1, c = adc(a[1], b[1], c)
-    s2, c = adc(a[2], b[2], c)
-    s3, c = adc(a[3], b[3], c)
-    s4, c = adc(a[4], b[4], c)
-    s5, c = adc(a[5], b[5], c)
-    s6, c = adc(a[6], b[6], c)
-    s7, c = adc(a[7], b[7], c)
-    return (s0, s1, s2, s3, s4, s5, s6, s7)
+    lo, c = _adc4(a[:4], b[:4], ZERO)
+    hi, _ = _adc4(a[4:], b[4:], c)
+    return lo + hi
 
 
 @njit(forceinline=True, cache=True)
