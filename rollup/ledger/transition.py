@@ -104,24 +104,21 @@ def _check_signature(key: Point, sig: object, msg: int, who: str) -> None:
     )
 
 
-def _check_expiry(state: LedgerState, expiry: int, who: str) -> None:
-    _unsigned(expiry, "expiry")
-    _require(state.time <= expiry, Expired, f"{who}: expired at {expiry}, ledger time is {state.time}")
-
-
 def _check_user(
     state: LedgerState, key: Point, sig: object, rec: Record, nonces: tuple[int, int], expiry: int, who: str
 ) -> None:
     """A user signature on (record, nonces, expiry) that has not expired."""
-    _check_expiry(state, expiry, who)
+    _unsigned(expiry, "expiry")
+    _require(state.time <= expiry, Expired, f"{who}: expired at {expiry}, ledger time is {state.time}")
     _check_signature(key, sig, message(state.params.domain, rec.to_int(), *nonces, expiry), who)
 
 
-def _check_both_sides(state: LedgerState, tx: Trade, rec: Record, nonces: tuple[int, int], keys: tuple) -> None:
-    """_check_user for buyer then seller, with one message hash and one batch verification
-    (``eddsa.verify_batch``): the same verdicts, and the first bad side is the one named."""
-    _check_expiry(state, tx.expiry, "buyer")
-    msg = message(state.params.domain, rec.to_int(), *nonces, tx.expiry)
+def _check_both_sides(state: LedgerState, tx: Trade, rec: Record, keys: tuple[Point, Point]) -> None:
+    """_check_user for the buyer, then the seller, on their common terms: one message hash and one
+    batch verification (``eddsa.verify_batch``) with the same verdicts; the first bad side is named."""
+    _unsigned(tx.expiry, "expiry")
+    _require(state.time <= tx.expiry, Expired, f"buyer: expired at {tx.expiry}, ledger time is {state.time}")
+    msg = message_for(state, rec, tx.expiry)  # rec.a and rec.b are the buyer and the seller
     sides = ((keys[0], tx.buyer_signature, "buyer"), (keys[1], tx.seller_signature, "seller"))
     bad = eddsa.verify_batch([(msg, sig, key) for key, sig, _ in sides])
     for i, (_, sig, who) in enumerate(sides):
@@ -314,7 +311,7 @@ def _verify(state: LedgerState, tx: Transaction, rec: Record) -> None:
         _check_user(state, acct.pubkey, tx.signature, rec, (acct.nonce, 0), tx.expiry, "withdraw")
     elif isinstance(tx, Trade):
         buyer, seller = state.account(tx.buyer), state.account(tx.seller)
-        _check_both_sides(state, tx, rec, (buyer.nonce, seller.nonce), (buyer.pubkey, seller.pubkey))
+        _check_both_sides(state, tx, rec, (buyer.pubkey, seller.pubkey))
     elif isinstance(tx, Liquidation):
         taker = state.account(tx.liquidator)
         _check_user(state, taker.pubkey, tx.signature, rec, (0, taker.nonce), tx.expiry, "liquidator")
