@@ -1,8 +1,8 @@
 """The operator's ledger state: the account tree, market state, ledger time and the L1 queue.
 
 The state root is ``Poseidon(accounts_root, markets_hash)`` (``circuits.ledger.state``).
-``copy`` is cheap enough to run per batch (the tree and the accounts share storage
-until written), so a failed batch never touches the state it started from.
+``copy`` is cheap enough to run per batch, so a failed batch never touches the
+state it started from.
 """
 
 from __future__ import annotations
