@@ -35,8 +35,13 @@ import gmpy2  # noqa: E402
 
 from circuits.field import R  # noqa: E402
 from circuits.ledger.params import LedgerParams  # noqa: E402
+from circuits.native import bjj_scalar as sc  # noqa: E402
 from circuits.native import eddsa, poseidon_gmp  # noqa: E402
+from circuits.native import edwards as ed  # noqa: E402
+from circuits.native.babyjubjub import SUBORDER as L  # noqa: E402
 from circuits.native.backend import use_numba  # noqa: E402
+from circuits.native.bjj_subgroup import in_subgroup  # noqa: E402
+from circuits.native.blake512 import blake512  # noqa: E402
 from circuits.native.merkle import SparseMerkleTree  # noqa: E402
 from circuits.native.poseidon import poseidon  # noqa: E402
 from rollup.ledger.batch import process_batch  # noqa: E402
@@ -167,6 +172,23 @@ def bench_eddsa(js: CircomlibJs, tm: Timing) -> dict[str, dict]:
     return out
 
 
+def bench_curve(tm: Timing) -> dict[str, float]:
+    """Baby Jubjub pieces of sign and verify (zkdx only): fixed-base and variable-base multiplication,
+    the subgroup check by pairing next to l·P = O, and one BLAKE-512 block (two per signature)."""
+    k = 2 * L // 3  # dense digits, 251 bits
+    p = ed.to_affine(sc.mul_base(98765))
+    e = ed.from_affine(p)
+    return tm.alternate(
+        {
+            "mul_base_us": lambda: tm.per_call_us(lambda: sc.mul_base(k), 50),
+            "mul_us": lambda: tm.per_call_us(lambda: sc.mul(e, k), 10),
+            "in_subgroup_pairing_us": lambda: tm.per_call_us(lambda: in_subgroup(p), 50),
+            "in_subgroup_l_times_p_us": lambda: tm.per_call_us(lambda: ed.is_identity(sc.mul(e, L)), 10),
+            "blake512_block_us": lambda: tm.per_call_us(lambda: blake512(bytes(64)), 50),
+        }
+    )
+
+
 def bench_merkle(tm: Timing) -> dict[str, dict]:
     """µs per leaf update (arity 4) in a tree holding 4,096 leaves, and the cost of copy()."""
     out = {}
@@ -221,6 +243,7 @@ def main() -> None:
         )
         out["poseidon"] = bench_poseidon(js, tm)
         out["eddsa"] = bench_eddsa(js, tm)
+    out["baby_jubjub"] = bench_curve(tm)
     out["merkle"] = bench_merkle(tm)
     out["process_batch"] = bench_batch(tm)
     out["load_after"] = os.getloadavg()

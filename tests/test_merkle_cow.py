@@ -1,5 +1,7 @@
 """Copy-on-write storage: the Merkle tree and CowMap behave like their plain counterparts under copies."""
 
+import pickle
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -60,3 +62,16 @@ def test_tree_copies_are_independent_and_match_a_naive_tree(ops):
         assert t.root == p.root and t.stored_nodes == p.stored_nodes
         for index in {i for _, i, _ in ops}:
             assert t.leaf(index) == p.leaf(index) and t.path(index) == p.path(index)
+
+
+def test_pickled_trees_and_maps_keep_their_contents_and_stay_independent():
+    tree = SparseMerkleTree(3, 4)
+    for i in (1, 17, 63):
+        tree.set_leaf(i, i * 1000 + 7)
+    copy = tree.copy()  # buckets shared with tree
+    restored_tree, restored_copy = pickle.loads(pickle.dumps((tree, copy)))
+    assert restored_tree.root == restored_copy.root == tree.root
+    restored_copy.set_leaf(17, 5)
+    assert restored_tree.leaf(17) == 17007 and restored_copy.leaf(17) == 5 and tree.leaf(17) == 17007
+    m = CowMap({3: "a", 900: "b"})
+    assert pickle.loads(pickle.dumps(m)) == {3: "a", 900: "b"}
