@@ -109,9 +109,7 @@ def _find_bad(items: list[Prepared]) -> list[int]:
     if len(items) == 1:
         i, sig, a8, hm = items[0]
         return [] if _holds(sig, a8, hm) else [i]
-    if not items:
-        return []
-    if _combination_holds(items):
+    if not items or _combination_holds(items):
         return []
     half = len(items) // 2
     return _find_bad(items[:half]) + _find_bad(items[half:])
