@@ -46,6 +46,7 @@ demo: install
 	@echo "== demo finished: files in $(DEMO)/"
 
 bench: install
+	$(PY) benchmarks/native.py
 	$(PY) benchmarks/constraints.py
 	$(PY) benchmarks/batch_prove.py
 	$(PY) benchmarks/gas.py
