@@ -5,12 +5,12 @@ STAMP  := $(VENV)/.installed-stamp
 NPMSTAMP := node_modules/.installed-stamp
 DEMO   := build/demo
 
-.PHONY: install demo test test-slow lint bench clean
+.PHONY: install demo test test-slow lint bench notebooks clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,notebooks]'
 	touch $@
 
 $(NPMSTAMP): package.json package-lock.json
@@ -52,6 +52,9 @@ bench: install
 	$(PY) benchmarks/gas.py
 	$(PY) benchmarks/prove.py
 	$(PY) benchmarks/parsers.py
+
+notebooks: install
+	$(PY) notebooks/build.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis
