@@ -29,7 +29,7 @@
 # %%
 import matplotlib.pyplot as plt
 from _analysis import loglog_slope
-from _common import Figures, load_results, pow2_label, run_measurement
+from _common import Figures, load_results, log_axes, pow2_label, run_measurement
 from _results import PHASE_LABELS, log2_of, prover_sizes
 
 # %% tags=["parameters"]
@@ -74,14 +74,7 @@ for tool, colour in TOOLS.items():
     if all(tool in r.cpu for r in rows):
         cpus = [r.cpu[tool] for r in rows]
         ax.plot(xs, cpus, "s--", color=colour, mfc="none", label=f"{tool}, CPU{slope_note(cpus)}")
-ax.set(
-    xscale="log",
-    yscale="log",
-    xlabel="constraints",
-    ylabel="time per proof (s)",
-    title="Groth16 proving time, whole process",
-)
-ax.grid(True, which="both", alpha=0.3)
+log_axes(ax, "constraints", "time per proof (s)", "Groth16 proving time, whole process")
 ax.legend()
 figs.save(fig, "time_vs_constraints")
 
@@ -94,8 +87,7 @@ figs.save(fig, "time_vs_constraints")
 fig, ax = plt.subplots(figsize=(6.4, 4.4))
 for tool, colour in TOOLS.items():
     ax.plot(xs, [r.rss_mib[tool] for r in rows], "o-", color=colour, label=tool)
-ax.set(xscale="log", yscale="log", xlabel="constraints", ylabel="peak RSS (MiB)", title="Prover memory")
-ax.grid(True, which="both", alpha=0.3)
+log_axes(ax, "constraints", "peak RSS (MiB)", "Prover memory")
 ax.legend()
 figs.save(fig, "memory_vs_constraints")
 
@@ -133,9 +125,8 @@ if all(len(r.cpu) == 2 for r in rows):
     ax.plot(xs, [r.cpu["zkdx"] / r.cpu["snarkjs"] for r in rows], "s--", color="C4", label="CPU time")
 ax.plot(xs, [r.rss_mib["zkdx"] / r.rss_mib["snarkjs"] for r in rows], "^:", color="C7", label="peak memory")
 ax.axhline(1.0, color="black", lw=0.8)
-ax.set(xscale="log", xlabel="constraints", ylabel="zkdx / snarkjs", title="zkdx relative to snarkjs")
+log_axes(ax, "constraints", "zkdx / snarkjs", "zkdx relative to snarkjs", y_log=False)
 ax.set_ylim(bottom=0)
-ax.grid(True, which="both", alpha=0.3)
 ax.legend()
 figs.save(fig, "ratio")
 

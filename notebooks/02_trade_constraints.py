@@ -31,7 +31,7 @@ import math
 
 import matplotlib.pyplot as plt
 from _analysis import fit_linear
-from _common import Figures, load_results, pow2_label, run_measurement
+from _common import Figures, load_results, log_axes, pow2_label, run_measurement, thousands
 from _results import batch_totals, binding_rows, merkle_rows, trade_breakdowns
 
 from circuits.ledger.params import RECORD_BYTES
@@ -72,6 +72,7 @@ ax.axvline(GOAL_PER_TRADE, color="black", ls="--", lw=1, label=f"goal: {GOAL_PER
 ax.set_yticks(range(len(trades)), [f"{pow2_label(2**t.log_accounts)} accounts" for t in trades])
 ax.set(xlabel="constraints per trade", title="Constraints one trade adds to the batch circuit")
 ax.set_xlim(0, max(GOAL_PER_TRADE, max(t.total for t in trades)) * 1.12)
+thousands(ax, "x")
 ax.legend(bbox_to_anchor=(0.5, -0.22), loc="upper center", ncol=2, fontsize=8)
 figs.save(fig, "per_trade_components")
 
@@ -93,15 +94,10 @@ for i, (log_acc, sizes) in enumerate(totals.items()):
     if marginal:
         ax_per.axhline(marginal, color=f"C{i}", ls="--", lw=0.8)
 ax_per.axhline(GOAL_PER_TRADE, color="black", ls=":", lw=1, label=f"goal {GOAL_PER_TRADE:,}")
-ax_total.set(
-    xscale="log", yscale="log", xlabel="transactions per batch", ylabel="constraints", title="Batch circuit size"
-)
-ax_per.set(
-    xscale="log", xlabel="transactions per batch", ylabel="constraints per transaction", title="Cost per transaction"
-)
+log_axes(ax_total, "transactions per batch", "constraints", "Batch circuit size", x_base=2)
+log_axes(ax_per, "transactions per batch", "constraints per transaction", "Cost per transaction", x_base=2, y_log=False)
+thousands(ax_per, "y")
 for ax in (ax_total, ax_per):
-    ax.set_xscale("log", base=2)
-    ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
 figs.save(fig, "batch_size")
 
@@ -135,7 +131,7 @@ ax_c.plot(
 )
 ax_c.plot([r[0] for r in rows], [r[2] for r in rows], "s", color="C1", label="packing, measured")
 ax_c.plot(grid, [math.ceil(b / 31) for b in grid], "-", color="C1", label="packing, 1 per 31 bytes")
-ax_c.set(xscale="log", yscale="log", xlabel="bytes of public data", ylabel="constraints", title="In the circuit")
+log_axes(ax_c, "bytes of public data", "constraints", "In the circuit")
 ax_g.plot(grid, [60 + 12 * math.ceil(b / 32) for b in grid], "-", color="C0", label="SHA-256 precompile")
 ax_g.plot(
     grid,
@@ -144,7 +140,7 @@ ax_g.plot(
     color="C1",
     label=f"packing: {VERIFIER_GAS_PER_INPUT:,} gas an input",
 )
-ax_g.set(xscale="log", yscale="log", xlabel="bytes of public data", ylabel="gas per batch (model)", title="On L1")
+log_axes(ax_g, "bytes of public data", "gas per batch (model)", "On L1")
 for ax in (ax_c, ax_g):
     for n_trades in (1, 16, 256):
         x = HEADER_BYTES + RECORD_BYTES * n_trades
@@ -158,7 +154,6 @@ for ax in (ax_c, ax_g):
             fontsize=7,
             color="grey",
         )
-    ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
 figs.save(fig, "sha256_vs_packing")
 

@@ -31,7 +31,7 @@
 # %%
 import matplotlib.pyplot as plt
 from _analysis import fit_linear
-from _common import Figures, load_results, run_measurement, thousands
+from _common import Figures, load_results, log_axes, run_measurement, thousands
 from _results import GAS_LABELS, gas_batches
 
 # %% tags=["parameters"]
@@ -100,10 +100,8 @@ for target in TARGETS:
     if n is not None and n <= MAX_BATCH:
         ax.plot([n], [target], "x", color="C3")
         ax.annotate(f"{target:,}: n ≥ {n}", (n, target), xytext=(4, 4), textcoords="offset points", fontsize=7)
-ax.set(xscale="log", yscale="log", xlabel="trades per batch", ylabel="gas per trade", title="L1 gas per trade")
-ax.set_xscale("log", base=2)
+log_axes(ax, "trades per batch", "gas per trade", "L1 gas per trade", x_base=2)
 thousands(ax, "y")
-ax.grid(True, which="both", alpha=0.3)
 ax.legend(fontsize=8)
 figs.save(fig, "gas_per_trade")
 
@@ -121,15 +119,8 @@ ax.plot([t for t, _ in marked], [n for _, n in marked], "o", color="C3")
 for t, n in marked:
     ax.annotate(f"{n:,}", (t, n), xytext=(4, 4), textcoords="offset points", fontsize=7)
 ax.axvline(model.per_item, color="grey", ls=":", label=f"floor m = {model.per_item:,.0f} gas a trade")
-ax.set(
-    xscale="log",
-    yscale="log",
-    xlabel="target gas per trade",
-    ylabel="smallest batch (trades)",
-    title="Break-even batch size",
-)
+log_axes(ax, "target gas per trade", "smallest batch (trades)", "Break-even batch size")
 thousands(ax, "x")
-ax.grid(True, which="both", alpha=0.3)
 ax.legend(fontsize=8)
 figs.save(fig, "break_even")
 for t in TARGETS:

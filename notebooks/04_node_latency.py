@@ -157,6 +157,7 @@ def plot_throughput(runs: list, timelines: list) -> None:
     ax.set_yticks(range(len(rates)), labels, fontsize=8)
     ax.invert_yaxis()
     ax.set(xscale="log", xlabel="trades per second", title="Throughput by stage")
+    ax.set_xlim(right=max(rates) * 4)
     figs.save(fig, "throughput")
 
 
@@ -166,6 +167,7 @@ def plot_parts(parts: dict) -> None:
     ax.bar_label(bars, [f"{v:,.2f} ms" for v in parts.values()], fontsize=8, padding=2)
     ax.set_yticks(range(len(parts)), list(parts))
     ax.set(xscale="log", xlabel="milliseconds (median, timed alone)", title="Pieces of one acknowledgement")
+    ax.set_xlim(right=max(parts.values()) * 4)  # room for the labels
     thousands(ax, "x")
     figs.save(fig, "ack_parts")
 

@@ -29,8 +29,10 @@
 import json
 import re
 import subprocess
+import sys
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 from _common import ROOT, Figures, out_dir
@@ -175,7 +177,7 @@ else:
 # %%
 verifier_dir = files / "verifier"
 verifier_dir.mkdir(exist_ok=True)
-zkdx = ROOT / ".venv" / "bin" / "zkdx"
+zkdx = Path(sys.executable).parent / "zkdx"  # the command installed with the project
 cmd = [str(zkdx), "export-verifier", "--vk", str(files / "vk.json"), "--out", str(verifier_dir)]
 print(subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=600).stdout)
 artifact = json.loads((verifier_dir / "Groth16Verifier.json").read_text())

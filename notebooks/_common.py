@@ -26,6 +26,8 @@ import matplotlib.ticker
 matplotlib.use("Agg", force=True)
 import matplotlib.pyplot as plt
 
+plt.rcParams["figure.constrained_layout.use"] = True  # panels, labels and legends do not overlap
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 MEASURE_SCRIPT = NOTEBOOKS / "_measure.py"
@@ -129,10 +131,19 @@ def _display(path: Path) -> None:
     display(Image(filename=str(path)))
 
 
+def log_axes(ax: plt.Axes, xlabel: str, ylabel: str, title: str, *, x_base: int = 10, y_log: bool = True) -> None:
+    """Labels and title, a logarithmic x axis (and y unless ``y_log`` is False), a light grid."""
+    ax.set_xscale("log", base=x_base)
+    if y_log:
+        ax.set_yscale("log")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.grid(True, which="both", alpha=0.3)
+
+
 def thousands(ax: plt.Axes, which: str) -> None:
     """Tick labels with thousands separators on the x or y axis (log axes keep their minor ticks)."""
     axis = ax.xaxis if which == "x" else ax.yaxis
-    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
 
 
 def pow2_label(n: float) -> str:
