@@ -141,9 +141,15 @@ def log_axes(ax: plt.Axes, xlabel: str, ylabel: str, title: str, *, x_base: int 
 
 
 def thousands(ax: plt.Axes, which: str) -> None:
-    """Tick labels with thousands separators on the x or y axis (log axes keep their minor ticks)."""
+    """Tick labels with thousands separators on the x or y axis; on a log axis the minor ticks at
+    2 and 5 times a power of ten are labelled too (others stay blank, so labels never collide)."""
     axis = ax.xaxis if which == "x" else ax.yaxis
-    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(_tick))
+    axis.set_minor_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _tick(v) if f"{v:.0e}"[0] in "25" else ""))
+
+
+def _tick(v: float, _: object = None) -> str:
+    return f"{v:,.0f}" if v >= 1 else f"{v:g}"
 
 
 def pow2_label(n: float) -> str:

@@ -119,6 +119,14 @@ def test_node_notebook_draws_a_results_file_in_the_node_benchmark_schema(build, 
     assert "batch of 4: 70 s to L1" in text
 
 
+@pytest.mark.skipif(not (ROOT / "benchmarks" / "results" / "node.json").exists(), reason="no committed node.json yet")
+def test_node_notebook_runs_on_the_committed_results(build, out):
+    text = run(build, "04_node_latency", out)
+    assert "committed results: benchmarks/results/node.json" in text
+    for name in ("ack_latency", "throughput", "ack_parts"):  # the batch timeline only if batches were timed
+        assert (out / "04_node_latency" / f"{name}.png").stat().st_size > 10_000
+
+
 @pytest.mark.skipif(NODE_HERE, reason="with the node here a missing node.json is re-measured (slow test below)")
 def test_node_notebook_without_node_or_results_says_so_and_draws_nothing(build, out, tmp_path, monkeypatch):
     monkeypatch.setenv("ZKDX_NB_RESULTS", str(tmp_path))
