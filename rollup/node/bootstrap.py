@@ -1,0 +1,171 @@
+"""``zkdx init``: a node directory with its configuration, keys, proving key, store and deployment.
+
+Steps (each checked before the slow ones start): refuse a directory that already holds a
+configuration; write ``zkdx.toml`` with every default documented; create the operator's
+secp256k1 key and the oracle's Baby Jubjub key in encrypted keystores; run the dev setup
+of the batch circuit (INSECURE trapdoor, printed as such); store the genesis state; deploy
+the contracts with ``L1Client.deploy`` (the one deployment entry point) from the operator's
+key, funding it first from the node's first unlocked account on a development chain.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pickle
+import secrets
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.middleware import SignAndSendRawMiddlewareBuilder
+
+from circuits.ledger.params import LedgerParams
+from circuits.native import eddsa
+from prover.keys import save_proving_key
+from rollup import keystore
+from rollup.errors import NodeConfigError
+from rollup.l1.client import L1Client, connect
+from rollup.ledger.state import LedgerState
+from rollup.node.config import CONFIG, NodeConfig, load, save_deployment
+from rollup.node.store import Store
+from rollup.pipeline import setup_batch
+from verifier.formats import vk_to_json
+
+DEFAULT_TIMING = (7 * 86400, 3 * 86400, 86400)  # forced-exit delay, max pause, pause cooldown (s)
+DEV_FUNDING = 10**20  # 100 ETH from a dev chain's first account to the operator
+TEMPLATE = """\
+# zkdx operator node configuration, written by `zkdx init`.
+# Every key is optional: a missing key takes the default shown here.  Restart the node after editing.
+
+[ledger]
+# The circuit's shape: changing any of these needs a new setup (`zkdx init` in a new directory).
+depth = {depth}              # arity-4 account tree levels: 4^depth accounts
+batch_size = {batch_size}         # transaction slots per batch (one proof each)
+oracle_key = {oracle_key}  # the oracle's Baby Jubjub public key (its secret: oracle.key.json)
+
+# One table per perpetual market, in market-id order (the first is market 0).
+#   price_scale              price is in collateral units per price_scale size units
+#   risk_factor_initial      basis points: trades and withdrawals must keep value >= initial risk
+#   risk_factor_maintenance  basis points: an account below maintenance risk may be liquidated
+#   max_funding_rate         |funding index change| <= rate x seconds since the last funding tick
+{markets}
+[sequencer]
+seal_seconds = {seal_seconds}   # seal a batch that is not full this long after its first transaction
+max_group = 64        # acknowledgements committed together (one fsync for the group)
+
+[prover]
+workers = 1           # prover worker processes (each proves one batch at a time)
+threads = 0           # processes each proof uses (ZKDX_WORKERS); 0 = every core
+job_timeout = 1800.0  # seconds after which a claimed job counts as stuck and is reclaimed
+max_attempts = 3      # a batch whose proof fails this often is marked failed (shown in status)
+proving_key = "batch.pk"
+
+[l1]
+url = {l1_url}   # JSON-RPC node (a long-running node cannot use the in-process EVM)
+poll_seconds = 1.0    # watcher and sender poll interval
+confirmations = 0     # blocks an L1 event waits before the watcher takes it
+retry_seconds = 30.0  # back-off after a failed or reverted submission (doubles, at most 600)
+gas_limit = 2000000   # explicit gas for submitBatch (gas estimates lie for verifiers)
+
+[api]
+host = "127.0.0.1"    # loopback: put a TLS proxy or the RFQ gateway in front for outside clients
+port = {port}
+
+[keys]
+operator = "operator.key.json"   # secp256k1 (L1 submissions and receipts), encrypted keystore
+oracle = "oracle.key.json"       # Baby Jubjub (price and funding ticks), encrypted keystore
+passphrase_env = "ZKDX_PASSPHRASE"
+passphrase_file = ""             # if set: the first line of this file, instead of the environment
+"""
+
+
+def _markets_toml(params: LedgerParams) -> str:
+    out = []
+    for m in params.markets:
+        out.append("[[ledger.markets]]")
+        out += [f"{k} = {v}" for k, v in dataclasses.asdict(m).items() if k != "market_id"]
+        out.append("")
+    return "\n".join(out)
+
+
+def render_config(params: LedgerParams, l1_url: str, port: int, seal_seconds: float) -> str:
+    """The configuration file's text (values as JSON literals, which TOML reads alike)."""
+    return TEMPLATE.format(
+        depth=params.depth,
+        batch_size=params.batch_size,
+        oracle_key=json.dumps([str(v) for v in params.oracle_key]),
+        markets=_markets_toml(params),
+        seal_seconds=float(seal_seconds),
+        l1_url=json.dumps(l1_url),
+        port=port,
+    )
+
+
+def write_directory(directory: Path, params: LedgerParams, passphrase: bytes, **settings: object) -> NodeConfig:
+    """Config and keystores (fast steps; nothing slow has run yet).  params.oracle_key is replaced."""
+    if (directory / CONFIG).exists():
+        raise NodeConfigError(f"{directory / CONFIG} exists: this directory is initialised already")
+    directory.mkdir(parents=True, exist_ok=True)
+    operator, oracle_secret = Account.create(), secrets.token_bytes(32)
+    keystore.save(directory / "operator.key.json", bytes(operator.key), passphrase, "secp256k1", "operator")
+    keystore.save(directory / "oracle.key.json", oracle_secret, passphrase, "babyjubjub", "oracle")
+    params = LedgerParams(params.depth, params.batch_size, params.markets, eddsa.public_key(oracle_secret))
+    tmp = directory / (CONFIG + ".tmp")
+    tmp.write_text(render_config(params, **settings))
+    tmp.replace(directory / CONFIG)
+    return load(directory)
+
+
+def operator_account(cfg: NodeConfig, passphrase: bytes) -> LocalAccount:
+    return Account.from_key(keystore.load(cfg.path(cfg.keys.operator), passphrase, "secp256k1"))
+
+
+def oracle_secret(cfg: NodeConfig, passphrase: bytes) -> bytes:
+    return keystore.load(cfg.path(cfg.keys.oracle), passphrase, "babyjubjub")
+
+
+def dev_setup(cfg: NodeConfig, *, quiet: bool = False) -> None:
+    """Dev-trapdoor setup of the batch circuit (INSECURE); writes the proving and verifying keys."""
+    pk = setup_batch(cfg.params(), quiet=quiet)
+    save_proving_key(pk, cfg.path(cfg.prover.proving_key))
+    cfg.path("batch.vk.json").write_text(json.dumps(vk_to_json(pk.vk), indent=1) + "\n")
+
+
+def create_store(cfg: NodeConfig) -> int:
+    """The store with the genesis state; returns the genesis root."""
+    genesis = LedgerState.genesis(cfg.params())
+    store = Store(cfg.store_path)
+    try:
+        store.put_genesis(genesis.root, pickle.dumps(genesis))
+        store.set_meta("genesis_root", str(genesis.root))
+    finally:
+        store.close()
+    return genesis.root
+
+
+def deploy(cfg: NodeConfig, operator: LocalAccount, guardians: list[str] | None, threshold: int, timing: tuple) -> dict:
+    """Deploy with the operator's key (funded from a dev chain's first account if it has nothing)."""
+    from prover.keys import load_proving_key
+
+    w3 = connect(cfg.l1.url)
+    dev_accounts = w3.eth.accounts
+    if w3.eth.get_balance(operator.address) == 0 and dev_accounts:
+        tx = w3.eth.send_transaction({"from": dev_accounts[0], "to": operator.address, "value": DEV_FUNDING})
+        w3.eth.wait_for_transaction_receipt(tx)
+    guardians = guardians or list(dev_accounts[1:4])
+    if not guardians:
+        raise NodeConfigError("give the guardians' addresses (--guardian): this chain has no dev accounts")
+    w3.middleware_onion.inject(SignAndSendRawMiddlewareBuilder.build(operator), layer=0)
+    vk = load_proving_key(cfg.path(cfg.prover.proving_key)).vk
+    block = w3.eth.block_number
+    genesis_root = int(Store(cfg.store_path).meta("genesis_root"))
+    dep = L1Client(w3).deploy(cfg.params(), vk, genesis_root, operator.address, guardians, threshold, timing)
+    save_deployment(cfg, dep, w3.eth.chain_id, block, operator.address)
+    return {"rollup": dep.rollup, "token": dep.token, "guardians": guardians, "chain_id": w3.eth.chain_id}
+
+
+def check_l1(url: str) -> Web3:
+    """Fail fast (before the slow setup) if no JSON-RPC node answers at url."""
+    return connect(url)
