@@ -23,7 +23,7 @@ from rollup.cli.errors import UsageError
 from rollup.errors import NodeUnavailable
 from rollup.ledger import codec
 from rollup.node import bootstrap
-from rollup.node.config import NodeConfig, load, load_deployment
+from rollup.node.config import ApiConfig, L1Config, NodeConfig, SequencerConfig, load, load_deployment
 
 PASSPHRASE_HELP = "file whose first line is the keystores' passphrase; without it: $ZKDX_PASSPHRASE"
 
@@ -42,9 +42,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     if not args.no_deploy:
         bootstrap.check_l1(args.l1_url)  # before the slow setup
     params = LedgerParams(depth=args.depth, batch_size=args.batch_size)
-    cfg = bootstrap.write_directory(
-        directory, params, pw, l1_url=args.l1_url, port=args.port, seal_seconds=args.seal_seconds
-    )
+    sections = {
+        "l1": L1Config(url=args.l1_url),
+        "api": ApiConfig(port=args.port),
+        "sequencer": SequencerConfig(seal_seconds=args.seal_seconds),
+    }
+    cfg = bootstrap.write_directory(directory, params, pw, sections)
     print(f"wrote {cfg.path('zkdx.toml')} and encrypted keystores for the operator and the oracle")
     print("dev setup of the batch circuit (INSECURE: whoever ran it can forge proofs) ...", flush=True)
     bootstrap.dev_setup(cfg, quiet=not sys.stderr.isatty())

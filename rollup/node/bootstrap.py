@@ -28,7 +28,7 @@ from rollup import keystore
 from rollup.errors import NodeConfigError
 from rollup.l1.client import L1Client, connect
 from rollup.ledger.state import LedgerState
-from rollup.node.config import CONFIG, NodeConfig, load, save_deployment
+from rollup.node.config import CONFIG, SECTIONS, NodeConfig, load, save_deployment
 from rollup.node.store import Store
 from rollup.pipeline import setup_batch
 from verifier.formats import vk_to_json
@@ -52,33 +52,38 @@ oracle_key = {oracle_key}  # the oracle's Baby Jubjub public key (its secret: or
 #   max_funding_rate         |funding index change| <= rate x seconds since the last funding tick
 {markets}
 [sequencer]
-seal_seconds = {seal_seconds}   # seal a batch that is not full this long after its first transaction
-max_group = 64        # acknowledgements committed together (one fsync for the group)
+seal_seconds = {sequencer[seal_seconds]}   # seal a batch that is not full this long after its first transaction
+max_group = {sequencer[max_group]}        # acknowledgements committed together (one fsync for the group)
 
 [prover]
-workers = 1           # prover worker processes (each proves one batch at a time)
-threads = 0           # processes each proof uses (ZKDX_WORKERS); 0 = every core
-job_timeout = 1800.0  # seconds after which a claimed job counts as stuck and is reclaimed
-max_attempts = 3      # a batch whose proof fails this often is marked failed (shown in status)
-proving_key = "batch.pk"
+workers = {prover[workers]}           # prover worker processes (each proves one batch at a time)
+threads = {prover[threads]}           # processes each proof uses (ZKDX_WORKERS); 0 = every core
+job_timeout = {prover[job_timeout]}  # seconds after which a claimed job counts as stuck and is reclaimed
+max_attempts = {prover[max_attempts]}      # a batch whose proof fails this often is marked failed (shown in status)
+proving_key = {prover[proving_key]}
 
 [l1]
-url = {l1_url}   # JSON-RPC node (a long-running node cannot use the in-process EVM)
-poll_seconds = 1.0    # watcher and sender poll interval
-confirmations = 0     # blocks an L1 event waits before the watcher takes it
-retry_seconds = 30.0  # back-off after a failed or reverted submission (doubles, at most 600)
-gas_limit = 2000000   # explicit gas for submitBatch (gas estimates lie for verifiers)
+url = {l1[url]}   # JSON-RPC node (a long-running node cannot use the in-process EVM)
+poll_seconds = {l1[poll_seconds]}    # watcher and sender poll interval
+confirmations = {l1[confirmations]}     # blocks an L1 event waits before the watcher takes it
+retry_seconds = {l1[retry_seconds]}  # back-off after a failed or reverted submission (doubles, at most 600)
+gas_limit = {l1[gas_limit]}   # explicit gas for submitBatch (gas estimates lie for verifiers)
 
 [api]
-host = "127.0.0.1"    # loopback: put a TLS proxy or the RFQ gateway in front for outside clients
-port = {port}
+host = {api[host]}    # loopback: put a TLS proxy or the RFQ gateway in front for outside clients
+port = {api[port]}
 
 [keys]
-operator = "operator.key.json"   # secp256k1 (L1 submissions and receipts), encrypted keystore
-oracle = "oracle.key.json"       # Baby Jubjub (price and funding ticks), encrypted keystore
-passphrase_env = "ZKDX_PASSPHRASE"
-passphrase_file = ""             # if set: the first line of this file, instead of the environment
+operator = {keys[operator]}   # secp256k1 (L1 submissions and receipts), encrypted keystore
+oracle = {keys[oracle]}       # Baby Jubjub (price and funding ticks), encrypted keystore
+passphrase_env = {keys[passphrase_env]}
+passphrase_file = {keys[passphrase_file]}             # if set: the first line of this file, instead of the environment
 """
+
+
+def _toml(v: object) -> str:
+    """A scalar as a TOML literal (JSON strings and numbers read alike in TOML)."""
+    return json.dumps(v)
 
 
 def _markets_toml(params: LedgerParams) -> str:
@@ -90,30 +95,41 @@ def _markets_toml(params: LedgerParams) -> str:
     return "\n".join(out)
 
 
-def render_config(params: LedgerParams, l1_url: str, port: int, seal_seconds: float) -> str:
-    """The configuration file's text (values as JSON literals, which TOML reads alike)."""
+def render_config(params: LedgerParams, sections: dict[str, object] | None = None) -> str:
+    """The configuration file: params, then each section (a config dataclass; defaults if absent)."""
+    given = sections or {}
+    values = {
+        name: {k: _toml(v) for k, v in dataclasses.asdict(given.get(name) or cls()).items()}
+        for name, cls in SECTIONS.items()
+        if name != "ledger"
+    }
     return TEMPLATE.format(
         depth=params.depth,
         batch_size=params.batch_size,
         oracle_key=json.dumps([str(v) for v in params.oracle_key]),
         markets=_markets_toml(params),
-        seal_seconds=float(seal_seconds),
-        l1_url=json.dumps(l1_url),
-        port=port,
+        **values,
     )
 
 
-def write_directory(directory: Path, params: LedgerParams, passphrase: bytes, **settings: object) -> NodeConfig:
-    """Config and keystores (fast steps; nothing slow has run yet).  params.oracle_key is replaced."""
+def write_directory(
+    directory: Path,
+    params: LedgerParams,
+    passphrase: bytes,
+    sections: dict[str, object] | None = None,
+    oracle: bytes | None = None,
+) -> NodeConfig:
+    """Config and keystores (fast steps; nothing slow has run yet).  params.oracle_key is replaced by
+    the key of ``oracle`` (a secret; random if None)."""
     if (directory / CONFIG).exists():
         raise NodeConfigError(f"{directory / CONFIG} exists: this directory is initialised already")
     directory.mkdir(parents=True, exist_ok=True)
-    operator, oracle_secret = Account.create(), secrets.token_bytes(32)
+    operator, oracle_secret = Account.create(), oracle or secrets.token_bytes(32)
     keystore.save(directory / "operator.key.json", bytes(operator.key), passphrase, "secp256k1", "operator")
     keystore.save(directory / "oracle.key.json", oracle_secret, passphrase, "babyjubjub", "oracle")
     params = LedgerParams(params.depth, params.batch_size, params.markets, eddsa.public_key(oracle_secret))
     tmp = directory / (CONFIG + ".tmp")
-    tmp.write_text(render_config(params, **settings))
+    tmp.write_text(render_config(params, sections))
     tmp.replace(directory / CONFIG)
     return load(directory)
 

@@ -14,12 +14,16 @@ transaction).  The rollup address binds a receipt to one deployment (and its cha
 
 from __future__ import annotations
 
+import re
+
 from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
-from eth_utils import is_address, keccak, to_checksum_address
+from eth_keys.exceptions import BadSignature
+from eth_utils import ValidationError, is_address, keccak, to_checksum_address
 
+HEX = re.compile(r"0x[0-9a-fA-F]+")
 FIELDS = ("rollup", "seq", "tx_hash", "batch", "operator", "signature")
 
 
@@ -43,21 +47,28 @@ def sign_receipt(operator: LocalAccount, rollup: str, seq: int, tx_hash: str, ba
     }
 
 
+def _well_formed(r: dict) -> bool:
+    ints = all(type(r[k]) is int and 0 <= r[k] < 2**256 for k in ("seq", "batch"))
+    addresses = all(isinstance(r[k], str) and is_address(r[k]) for k in ("rollup", "operator"))
+    hexes = all(isinstance(r[k], str) and HEX.fullmatch(r[k]) for k in ("tx_hash", "signature"))
+    return ints and addresses and hexes and len(r["tx_hash"]) == 66 and len(r["signature"]) == 132
+
+
 def verify_receipt(receipt: object, operator: str, rollup: str | None = None) -> bool:
     """True iff receipt is well formed and signed by ``operator`` (for ``rollup``, if given).
 
     Never raises on a bad receipt: anything malformed is simply not a valid receipt.
     """
-    if not isinstance(receipt, dict) or set(receipt) != set(FIELDS) or not is_address(operator):
+    if not isinstance(receipt, dict) or set(receipt) != set(FIELDS) or not _well_formed(receipt):
         return False
     r = receipt
+    if not is_address(operator) or (rollup is not None and not is_address(rollup)):
+        return False
+    if rollup is not None and to_checksum_address(rollup) != to_checksum_address(r["rollup"]):
+        return False
+    msg = encode_defunct(primitive=digest(r["rollup"], r["seq"], r["tx_hash"], r["batch"]))
     try:
-        if not all(isinstance(r[k], int) and not isinstance(r[k], bool) and r[k] >= 0 for k in ("seq", "batch")):
-            return False
-        if rollup is not None and to_checksum_address(rollup) != to_checksum_address(r["rollup"]):
-            return False
-        msg = encode_defunct(primitive=digest(r["rollup"], r["seq"], r["tx_hash"], r["batch"]))
-        signer = Account.recover_message(msg, signature=bytes.fromhex(str(r["signature"]).removeprefix("0x")))
-    except (ValueError, TypeError, AttributeError, OverflowError):
+        signer = Account.recover_message(msg, signature=bytes.fromhex(r["signature"][2:]))
+    except (ValueError, ValidationError, BadSignature):  # r, s or v out of range
         return False
     return signer == to_checksum_address(operator) == to_checksum_address(r["operator"])

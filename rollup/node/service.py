@@ -51,6 +51,7 @@ class Node:
         self.store = Store(cfg.store_path)
         self.metrics = Metrics()
         self.sequencer = Sequencer(self.store, self.params, self._sign, cfg.sequencer.seal_seconds)
+        self.sequencer.warm_up()
         self.intake: asyncio.Queue = asyncio.Queue()
         self.workers: list[subprocess.Popen] = []
         self.l1_state: dict[str, object] = {"ok": None, "error": None, "last_ok": None}

@@ -45,8 +45,9 @@ def _typed(exc: sqlite3.Error) -> StoreError:
 class StoreBase:
     """Connection, transactions and migrations."""
 
-    def __init__(self, path: str | Path, busy_timeout: float = BUSY_TIMEOUT) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float | None = None) -> None:
         self.path = Path(path)
+        busy_timeout = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
         try:
             self.conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
