@@ -8,7 +8,6 @@ fixed so every directory shares the one proving key.
 from __future__ import annotations
 
 import atexit
-import dataclasses
 import functools
 import os
 import shutil
@@ -67,14 +66,20 @@ def free_port() -> int:
 
 
 def node_dir(
-    path: Path, url: str = "http://127.0.0.1:9", *, params: LedgerParams = PARAMS, key: bool = True, **l1: object
+    path: Path,
+    url: str = "http://127.0.0.1:9",
+    *,
+    params: LedgerParams = PARAMS,
+    key: bool = True,
+    seal_seconds: float = 0.5,
+    **l1: object,
 ) -> NodeConfig:
     """A node directory with tiny parameters and fast polling (not deployed: see ``deploy``);
     ``key=False`` skips the proving key (tests that run no prover)."""
     sections = {
         "l1": L1Config(url=url, poll_seconds=0.2, retry_seconds=1.0, **l1),
         "api": ApiConfig(port=free_port()),
-        "sequencer": SequencerConfig(seal_seconds=0.5),
+        "sequencer": SequencerConfig(seal_seconds=seal_seconds),
     }
     cfg = bootstrap.write_directory(path, params, PASSPHRASE, sections, oracle=ORACLE_SECRET)
     if key:
@@ -123,7 +128,3 @@ class NodeProcess:
             pass
         self.proc.wait()
         self.log.close()
-
-
-def with_sections(cfg: NodeConfig, **changes: object) -> NodeConfig:
-    return dataclasses.replace(cfg, **changes)
