@@ -17,13 +17,11 @@ The machine is shared with other work: figures are medians of what one run saw.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -32,7 +30,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from aiohttp import web  # noqa: E402
 from eth_account import Account  # noqa: E402
 
 from circuits.ledger.params import LedgerParams, TxType  # noqa: E402
@@ -41,14 +38,12 @@ from rollup.ledger.signing import Wallet, oracle_tick, trade  # noqa: E402
 from rollup.ledger.state import LedgerState  # noqa: E402
 from rollup.ledger.transition import process_tx  # noqa: E402
 from rollup.ledger.types import Deposit, QueueItem  # noqa: E402
-from rollup.node.api import make_app  # noqa: E402
 from rollup.node.client import NodeClient  # noqa: E402
 from rollup.node.config import save_deployment  # noqa: E402
 from rollup.node.demo_report import percentile  # noqa: E402
 from rollup.node.receipt import sign_receipt  # noqa: E402
-from rollup.node.service import Node  # noqa: E402
 from rollup.node.store import Store  # noqa: E402
-from tests.node_helpers import ORACLE, PASSPHRASE, node_dir  # noqa: E402
+from tests.node_helpers import ORACLE, ServedNode, node_dir  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "node.json"
 FAR = 1 << 40
@@ -105,19 +100,6 @@ def _parts(params: LedgerParams, per_pair: list[list], rows: list[dict], ticks: 
             (("spec_check_trade", spec), ("receipt_sign", sign), ("commit_fsync", commit))}  # fmt: skip
 
 
-async def _serve(cfg, rows, ticks):
-    node = Node(cfg, PASSPHRASE)
-    node.store.add_l1_events(rows, [], 1)
-    tasks = [asyncio.create_task(node._intake_loop()), asyncio.create_task(node._tick_loop())]
-    runner = web.AppRunner(make_app(node), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, cfg.api.host, cfg.api.port).start()
-    while node.sequencer.soft.queue_consumed < len(rows):
-        await asyncio.sleep(0.1)
-    await node.submit(ticks[0])
-    return tasks
-
-
 def _timed(client: NodeClient, tx) -> float:
     start = time.perf_counter()
     client.submit(tx)
@@ -139,16 +121,17 @@ def bench_ack(n_trades: int) -> dict:
     with tempfile.TemporaryDirectory() as d:
         cfg = node_dir(Path(d) / "node", params=params, key=False)
         save_deployment(cfg, Deployment("0x" + "12" * 20, "0x" + "34" * 20, "0x" + "56" * 20), 1, 0, "0x" + "78" * 20)
-        loop = asyncio.new_event_loop()
-        loop.run_until_complete(_serve(cfg, rows, ticks))
-        threading.Thread(target=loop.run_forever, daemon=True).start()
-        client = NodeClient(cfg.api_url)
-        sequential = [_timed(client, tx) for tx in first]
-        start = time.perf_counter()
-        with ThreadPoolExecutor(PAIRS) as pool:
-            lats = [x for chunk in pool.map(lambda txs: [_timed(client, tx) for tx in txs], second) for x in chunk]
-        wall = time.perf_counter() - start
-        loop.call_soon_threadsafe(loop.stop)
+        with ServedNode(cfg) as node:
+            node.store.add_l1_events(rows, [], 1)
+            client = NodeClient(cfg.api_url)
+            while client.state()["queue"]["consumed"] < len(rows):
+                time.sleep(0.1)
+            client.submit(ticks[0])
+            sequential = [_timed(client, tx) for tx in first]
+            start = time.perf_counter()
+            with ThreadPoolExecutor(PAIRS) as pool:
+                lats = [x for chunk in pool.map(lambda txs: [_timed(client, tx) for tx in txs], second) for x in chunk]
+            wall = time.perf_counter() - start
     return {
         "params": params.key(),
         "sequential": {

@@ -7,6 +7,7 @@ fixed so every directory shares the one proving key.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import functools
 import os
@@ -15,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 
@@ -128,3 +130,43 @@ class NodeProcess:
             pass
         self.proc.wait()
         self.log.close()
+
+
+class ServedNode:
+    """A node object serving its API from a background thread (intake and sealing; no L1 loops, no
+    provers): for CLI tests and the acknowledgement benchmark.  ``with ServedNode(cfg) as node:``"""
+
+    def __init__(self, cfg: NodeConfig) -> None:
+        from rollup.node.service import Node
+
+        self.cfg, self.loop = cfg, asyncio.new_event_loop()
+        self.node = Node(cfg, PASSPHRASE)
+
+    async def _start(self) -> None:
+        from aiohttp import web
+
+        from rollup.node.api import make_app
+
+        self.tasks = [asyncio.create_task(c) for c in (self.node._intake_loop(), self.node._tick_loop())]
+        self.runner = web.AppRunner(make_app(self.node), access_log=None)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, self.cfg.api.host, self.cfg.api.port).start()
+
+    async def _stop(self) -> None:
+        for t in self.tasks:
+            t.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.runner.cleanup()
+
+    def __enter__(self):
+        self.loop.run_until_complete(self._start())
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        return self.node
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self._stop(), self.loop).result(timeout=30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=30)
+        self.loop.close()
+        self.node.store.close()
