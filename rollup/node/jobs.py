@@ -68,7 +68,7 @@ def prove_job(store: Store, params: LedgerParams, pk: ProvingKey, number: int, t
     return res.data, json.dumps(proof_to_json(proof)), time.perf_counter() - start
 
 
-def _detach_from_terminal() -> None:
+def _as_child_of_the_node() -> None:
     """Die with the parent (SIGTERM) and yield the CPU to the node."""
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--dir", required=True, help="node directory")
     ap.add_argument("--name", required=True, help="worker name (claims in the jobs table)")
     args = ap.parse_args(argv)
-    _detach_from_terminal()
+    _as_child_of_the_node()
     run_worker(Path(args.dir), args.name)
 
 

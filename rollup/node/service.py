@@ -39,6 +39,7 @@ from rollup.node.watcher import Watcher
 
 log = logging.getLogger("zkdx.node")
 TICK = 0.05  # seconds between seal / L1 queue checks
+L1_LOOPS = ("watcher", "sender")
 
 
 class Node:
@@ -52,9 +53,10 @@ class Node:
         self.metrics = Metrics()
         self.sequencer = Sequencer(self.store, self.params, self._sign, cfg.sequencer.seal_seconds)
         self.sequencer.warm_up()
+        self.sequencer.frozen = bool(self.store.events("Frozen", 1))
         self.intake: asyncio.Queue = asyncio.Queue()
         self.workers: list[subprocess.Popen] = []
-        self.l1_state: dict[str, object] = {"ok": None, "error": None, "last_ok": None}
+        self.l1_state: dict[str, dict] = {name: {"ok": None, "error": None, "last_ok": None} for name in L1_LOOPS}
         self.sender = Sender(
             Store(cfg.store_path), self._l1(), self.operator, cfg.l1.gas_limit, cfg.l1.retry_seconds, self._accepted
         )
@@ -145,20 +147,27 @@ class Node:
 
     def _gauges(self) -> None:
         seq = self.sequencer
-        counts = self.store.counts()["batches"]
+        counts = self.store.counts(("batches",))["batches"]
         self.metrics.depths(len(seq.open), len(seq.soft.pending), counts)
 
     # ---- L1 ------------------------------------------------------------------------------------
     async def _l1_loop(self, name: str, step: Callable[[], object]) -> None:
+        state = self.l1_state[name]
         while True:
             try:
                 await asyncio.to_thread(step)
-                self.l1_state.update(ok=True, error=None, last_ok=time.time())
+                state.update(ok=True, error=None, last_ok=time.time())
             except Exception as exc:  # L1 down or a store error: recorded, retried next poll
-                if self.l1_state.get("error") is None:
+                if state["error"] is None:
                     log.warning("%s: %s", name, " ".join(str(exc).split())[:300])
-                self.l1_state.update(ok=False, error=f"{name}: {type(exc).__name__}: {exc}"[:300])
+                state.update(ok=False, error=f"{name}: {type(exc).__name__}: {exc}"[:300])
             await asyncio.sleep(self.cfg.l1.poll_seconds)
+
+    def _l1_summary(self) -> dict:
+        states = self.l1_state.values()
+        oks = [s["ok"] for s in states]
+        ok = None if None in oks else all(oks)
+        return {"ok": ok, "errors": [s["error"] for s in states if s["error"]], **self.l1_state}
 
     def _accepted(self, batch: dict, gas: int | None) -> None:
         log.info("batch %d accepted on L1 (root %#x, gas %s)", batch["number"], int(batch["new_root"]), gas)
@@ -234,14 +243,15 @@ class Node:
     def health(self) -> dict:
         seq = self.sequencer
         failed = self.store.batches(status="failed")
-        problems = [p for p in (self.sender.problem, seq.queue_error, self.l1_state["error"]) if p]
+        l1 = self._l1_summary()
+        problems = [p for p in (self.sender.problem, seq.queue_error, *l1["errors"]) if p]
         problems += [f"batch {r['number']} failed to prove: {r['error']}" for r in failed]
         return {
             "status": "frozen" if seq.frozen else ("degraded" if problems else "ok"),
             "problems": problems,
             "open_batch": {"number": seq.batch, "transactions": len(seq.open)},
             "counts": self.store.counts(),
-            "l1": dict(self.l1_state),
+            "l1": l1,
             "workers": sum(1 for p in self.workers if p.poll() is None),
         }
 
