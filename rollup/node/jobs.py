@@ -16,9 +16,11 @@ from __future__ import annotations
 import argparse
 import ctypes
 import json
+import logging
 import os
 import pickle
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -35,6 +37,7 @@ from rollup.node.store import Store
 from rollup.pipeline import prove_batch, verify_batch
 from verifier.formats import proof_to_json
 
+log = logging.getLogger("zkdx.node")
 IDLE_SECONDS = 0.3
 NICENESS = 10
 
@@ -97,6 +100,42 @@ def run_worker(directory: Path, name: str) -> None:
             store.fail_job(number, name, f"{type(exc).__name__}: {exc}"[:500], pc.max_attempts)
             continue
         store.finish_job(number, name, data, proof, seconds)
+
+
+class WorkerPool:
+    """The node's prover worker processes: started, restarted if one dies, stopped (SIGTERM, then SIGKILL)."""
+
+    def __init__(self, directory: Path, count: int) -> None:
+        self.directory, self.count = directory, count
+        self.procs: list[subprocess.Popen] = []
+
+    def _spawn(self, k: int) -> subprocess.Popen:
+        name = f"w{k}-{os.getpid()}-{time.monotonic_ns()}"
+        cmd = [sys.executable, "-m", "rollup.node.jobs", "--dir", str(self.directory), "--name", name]
+        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+
+    def start(self) -> None:
+        self.procs = [self._spawn(k) for k in range(self.count)]
+
+    def restart_dead(self) -> None:
+        for k, proc in enumerate(self.procs):
+            if proc.poll() is not None:
+                log.warning("prover worker %d exited (%s): restarting", k, proc.returncode)
+                self.procs[k] = self._spawn(k)
+
+    def alive(self) -> int:
+        return sum(1 for p in self.procs if p.poll() is None)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,8 +15,6 @@ import dataclasses
 import json
 import logging
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 
@@ -30,6 +28,7 @@ from rollup.l1.client import L1Client
 from rollup.ledger.types import Transaction
 from rollup.node.api import make_app
 from rollup.node.config import NodeConfig, deployment_of, load_deployment
+from rollup.node.jobs import WorkerPool
 from rollup.node.metrics import Metrics
 from rollup.node.receipt import sign_receipt
 from rollup.node.sender import Sender
@@ -40,6 +39,7 @@ from rollup.node.watcher import Watcher
 log = logging.getLogger("zkdx.node")
 TICK = 0.05  # seconds between seal / L1 queue checks
 L1_LOOPS = ("watcher", "sender")
+MAX_WAITING = 10_000  # submissions waiting for the sequencer; beyond it: 503, not unbounded memory
 
 
 class Node:
@@ -54,8 +54,8 @@ class Node:
         self.sequencer = Sequencer(self.store, self.params, self._sign, cfg.sequencer.seal_seconds)
         self.sequencer.warm_up()
         self.sequencer.frozen = bool(self.store.events("Frozen", 1))
-        self.intake: asyncio.Queue = asyncio.Queue()
-        self.workers: list[subprocess.Popen] = []
+        self.intake: asyncio.Queue = asyncio.Queue(maxsize=MAX_WAITING)
+        self.workers = WorkerPool(cfg.dir, cfg.prover.workers)
         self.l1_state: dict[str, dict] = {name: {"ok": None, "error": None, "last_ok": None} for name in L1_LOOPS}
         self.sender = Sender(
             Store(cfg.store_path), self._l1(), self.operator, cfg.l1.gas_limit, cfg.l1.retry_seconds, self._accepted
@@ -79,7 +79,10 @@ class Node:
         if self.stopping.is_set():
             raise NodeUnavailable("the node is shutting down")
         fut = asyncio.get_running_loop().create_future()
-        await self.intake.put((tx, fut, time.perf_counter()))
+        try:
+            self.intake.put_nowait((tx, fut, time.perf_counter()))
+        except asyncio.QueueFull:
+            raise NodeUnavailable(f"{MAX_WAITING} submissions are waiting: try again shortly") from None
         return await fut
 
     async def _intake_loop(self) -> None:
@@ -145,6 +148,13 @@ class Node:
                 self._gauges()
             await asyncio.sleep(TICK)
 
+    async def _worker_loop(self) -> None:
+        self.store.release_jobs()  # claims of the previous run's workers (they died with it)
+        self.workers.start()
+        while True:
+            await asyncio.sleep(1.0)
+            self.workers.restart_dead()
+
     def _gauges(self) -> None:
         seq = self.sequencer
         counts = self.store.counts(("batches",))["batches"]
@@ -177,33 +187,6 @@ class Node:
         log.info("L1 event %s at block %d", ev["kind"], ev["block"])
         if ev["kind"] == "Frozen":
             self.sequencer.frozen = True
-
-    # ---- prover workers --------------------------------------------------------------------------
-    def _start_worker(self, k: int) -> subprocess.Popen:
-        name = f"w{k}-{id(self):x}-{time.monotonic_ns()}"
-        cmd = [sys.executable, "-m", "rollup.node.jobs", "--dir", str(self.cfg.dir), "--name", name]
-        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
-
-    async def _worker_loop(self) -> None:
-        self.store.release_jobs()
-        self.workers = [self._start_worker(k) for k in range(self.cfg.prover.workers)]
-        while True:
-            await asyncio.sleep(1.0)
-            for k, proc in enumerate(self.workers):
-                if proc.poll() is not None:
-                    log.warning("prover worker %d exited (%s): restarting", k, proc.returncode)
-                    self.workers[k] = self._start_worker(k)
-
-    def _stop_workers(self) -> None:
-        for proc in self.workers:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.workers:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
     # ---- reading (the API's NodeView) -------------------------------------------------------------
     def account(self, index: int) -> object:
@@ -252,7 +235,7 @@ class Node:
             "open_batch": {"number": seq.batch, "transactions": len(seq.open)},
             "counts": self.store.counts(),
             "l1": l1,
-            "workers": sum(1 for p in self.workers if p.poll() is None),
+            "workers": self.workers.alive(),
         }
 
     def metrics_text(self) -> bytes:
@@ -286,7 +269,7 @@ class Node:
             for t in tasks:
                 t.cancel()
             await runner.cleanup()
-            self._stop_workers()
+            self.workers.stop()
         log.info("node: stopped")
         return 130 if got and got[0] == signal.SIGINT else 0
 
