@@ -176,7 +176,9 @@ def deploy(cfg: NodeConfig, operator: LocalAccount, guardians: list[str] | None,
     w3.middleware_onion.inject(SignAndSendRawMiddlewareBuilder.build(operator), layer=0)
     vk = load_proving_key(cfg.path(cfg.prover.proving_key)).vk
     block = w3.eth.block_number
-    genesis_root = int(Store(cfg.store_path).meta("genesis_root"))
+    store = Store(cfg.store_path)
+    genesis_root = int(store.meta("genesis_root"))
+    store.close()
     dep = L1Client(w3).deploy(cfg.params(), vk, genesis_root, operator.address, guardians, threshold, timing)
     save_deployment(cfg, dep, w3.eth.chain_id, block, operator.address)
     return {"rollup": dep.rollup, "token": dep.token, "guardians": guardians, "chain_id": w3.eth.chain_id}
