@@ -55,14 +55,14 @@ class Pki:
         return self.ca_dir / "ca.cert.pem"
 
     def issue(self, name: str, role: str, account: int, l2_key: bytes | None = None, days: int = 10,
-              bound_key: bytes | None = None) -> Cred:  # fmt: skip
-        """A client certificate for account; bound_key overrides the L2 key bound (default: trader <account>)."""
+              window: tuple | None = None, ca: CertificateAuthority | None = None) -> Cred:  # fmt: skip
+        """A client certificate for account (L2 key 'trader <account>' unless given)."""
         from circuits.native import eddsa
 
         l2 = l2_key or f"trader {account}".encode()
-        ident = Identity("Firm " + name, name, role, account, eddsa.public_key(bound_key or l2))
+        ident = Identity("Firm " + name, name, role, account, eddsa.public_key(l2))
         key = new_key(self.algorithm)
-        cert = self.ca.issue(ident, key.public_key(), days)
+        cert = (ca or self.ca).issue(ident, key.public_key(), days, window=window)
         return self.write(name, key, cert, account, l2)
 
     def write(self, name: str, key: object, cert: object, account: int, l2: bytes) -> Cred:
@@ -120,3 +120,92 @@ class GatewayThread:
     def call(self, coro: object, timeout: float = 10.0) -> object:
         """Run a coroutine on the gateway's loop (to look at its state safely)."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+NODE_CLIENT = ROOT / "tests" / "rfq_node" / "client.mjs"
+
+
+class NodeClient:
+    """tests/rfq_node/client.mjs (Node `ws` + circomlibjs) in a subprocess, driven by JSON lines."""
+
+    def __init__(self, url: str, ca: Path, cred: Cred) -> None:
+        import queue
+        import subprocess
+
+        args = ["node", str(NODE_CLIENT), url, str(ca), str(cred.cert), str(cred.key), cred.l2_key.hex()]
+        self.proc = subprocess.Popen(args, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.lines: queue.Queue = queue.Queue()
+        self.seen: list[dict] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        import json
+
+        for line in self.proc.stdout:
+            self.lines.put(json.loads(line))
+        self.lines.put({"event": "exit"})
+
+    def do(self, **cmd: object) -> None:
+        import json
+
+        self.proc.stdin.write(json.dumps(cmd) + "\n")
+        self.proc.stdin.flush()
+
+    def expect(self, pred: object, timeout: float = 15.0) -> dict:
+        import queue
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                event = self.lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                raise AssertionError(
+                    f"node client: nothing matching within {timeout} s; saw {self.seen[-5:]}"
+                ) from None
+            self.seen.append(event)
+            if pred(event):
+                return event
+            if event["event"] == "exit":
+                raise AssertionError(f"node client exited; saw {self.seen[-5:]}")
+
+    def message(self, kind: str, timeout: float = 15.0) -> dict:
+        return self.expect(lambda e: e["event"] == "message" and e["msg"]["type"] == kind, timeout)["msg"]
+
+    def error(self, ref: str, timeout: float = 15.0) -> dict:
+        msg = self.expect(lambda e: e["event"] == "message" and e["msg"].get("ref") == ref, timeout)["msg"]
+        assert msg["type"] == "error", msg
+        return msg
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(5)
+        self.proc.stdin.close()
+        self.proc.stdout.close()
+
+
+class ClientLoop:
+    """An event loop in a thread for Python clients, so a test can block on other clients meanwhile."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coro: object, timeout: float = 30.0) -> object:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def connect(self, url: str, pki: Pki, cred: Cred) -> object:
+        from rollup.rfq.client import RfqClient
+
+        client = RfqClient.from_files(url, pki.ca_cert, cred.cert, cred.key, cred.l2_key)
+        self.run(client.connect())
+        return client
+
+    def close(self, *clients: object) -> None:
+        for c in clients:
+            self.run(c.close())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)

@@ -1,7 +1,7 @@
 """Live connections of the gateway, by certificate serial, so a revocation can close them.
 
-``Tracked`` sits between asyncio's TLS transport and aiohttp's request handler: once the
-handshake is done it registers the transport under the peer certificate's serial, and
+``TlsConnection`` sits between asyncio's TLS transport and aiohttp's request handler: once
+the handshake is done it registers the transport under the peer certificate's serial, and
 unregisters it when the connection ends.  ``Session`` is one WebSocket with an identity:
 its outgoing messages go through a bounded queue drained by its own task, so a client
 that stops reading fills only its own queue and is closed; nobody else waits for it.
@@ -91,36 +91,63 @@ class Registry:
         return len(transports)
 
 
-class Tracked(asyncio.Protocol):
-    """A transparent protocol wrapper that registers the transport by certificate serial."""
+class TlsConnection(asyncio.Protocol):
+    """One TCP connection: paused until the gateway's ``start_tls`` handshake is done, then a
+    transparent wrapper around aiohttp's handler that registers the transport by serial.
 
-    def __init__(self, inner: asyncio.Protocol, registry: Registry, revoked: object) -> None:
-        self.inner, self.registry, self.revoked = inner, registry, revoked
+    Bytes decrypted between the end of the handshake and ``attach`` are kept and handed on.
+    """
+
+    def __init__(self, registry: Registry, accept: object) -> None:
+        self.registry, self.accept = registry, accept
+        self.inner: asyncio.Protocol | None = None
         self.transport: asyncio.BaseTransport | None = None
         self.serial: int | None = None
+        self._early: list[bytes] = []
+        self._eof = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport
+        if self.transport is None:  # the TCP transport: hold its bytes for start_tls
+            self.transport = transport
+            transport.pause_reading()
+            asyncio.get_running_loop().create_task(self.accept(self, transport))
+
+    def attach(self, transport: asyncio.BaseTransport, inner: asyncio.Protocol) -> int | None:
+        """Hand the TLS transport to inner (aiohttp's handler); the peer's serial, if it has an identity."""
+        self.transport, self.inner = transport, inner
         self.serial = self.registry.add_transport(transport)
-        self.inner.connection_made(transport)
-        if self.serial is not None and self.serial in self.revoked():  # revoked during the handshake
-            transport.abort()
+        inner.connection_made(transport)
+        for data in self._early:
+            inner.data_received(data)
+        self._early.clear()
+        if self._eof:
+            inner.eof_received()
+        return self.serial
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.registry.drop_transport(self.serial, self.transport)
-        self.inner.connection_lost(exc)
+        if self.inner is not None:
+            self.registry.drop_transport(self.serial, self.transport)
+            self.inner.connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        self.inner.data_received(data)
+        if self.inner is None:
+            self._early.append(data)
+        else:
+            self.inner.data_received(data)
 
     def eof_received(self) -> bool | None:
+        if self.inner is None:
+            self._eof = True
+            return None
         return self.inner.eof_received()
 
     def pause_writing(self) -> None:
-        self.inner.pause_writing()
+        if self.inner is not None:
+            self.inner.pause_writing()
 
     def resume_writing(self) -> None:
-        self.inner.resume_writing()
+        if self.inner is not None:
+            self.inner.resume_writing()
 
 
 class Session:

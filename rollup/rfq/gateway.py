@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -29,7 +30,7 @@ from rollup.rfq.connections import (
     Identities,
     Registry,
     Session,
-    Tracked,
+    TlsConnection,
 )
 from rollup.rfq.errors import IdentityError, ProtocolError, RateLimited, RfqError
 from rollup.rfq.identity import PeerIdentity
@@ -39,6 +40,7 @@ from rollup.rfq.service import RfqService
 from rollup.rfq.tls import CrlWatcher
 
 log = logging.getLogger("zkdx.rfq.gateway")
+HANDSHAKE_TIMEOUT = 5.0  # seconds; a client that stalls its handshake is dropped
 HARD_FRAME = 64 << 10  # frames above this close the connection (1009); above MAX_FRAME get an error
 MAX_CONNECTIONS = 8  # per identity
 
@@ -95,15 +97,8 @@ class Gateway:
         self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
         await self._runner.setup()
         loop = asyncio.get_running_loop()
-        loop.set_exception_handler(self._loop_error)
-        factory = self._runner.server
         self._server = await loop.create_server(
-            lambda: Tracked(factory(), self.registry, lambda: self.watcher.revoked),
-            self.host,
-            self.port,
-            ssl=self.watcher.base,
-            ssl_handshake_timeout=5.0,
-            backlog=1024,
+            lambda: TlsConnection(self.registry, self._handshake), self.host, self.port, backlog=1024
         )
         self.port = self._server.sockets[0].getsockname()[1]
         self._tasks = [asyncio.create_task(self.watcher.run(self._revoked)), asyncio.create_task(self._sweep())]
@@ -131,14 +126,24 @@ class Gateway:
             await asyncio.sleep(0.25)
             self.service.sweep()
 
-    def _loop_error(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
-        """Handshake failures are refusals, not crashes: one audit line, no traceback."""
-        exc = context.get("exception")
-        if "handshake" in str(context.get("message", "")).lower() or isinstance(exc, ConnectionError | TimeoutError):
-            peer = context.get("transport").get_extra_info("peername") if context.get("transport") else None
-            self.audit.write(None, "handshake", "refused", f"{type(exc).__name__}: {exc}", str(peer or ""))
+    async def _handshake(self, conn: TlsConnection, tcp: asyncio.Transport) -> None:
+        """TLS 1.3 with the current CRL's context; a failure is one audit line, no traceback."""
+        peer = tcp.get_extra_info("peername")
+        peer = f"{peer[0]}:{peer[1]}" if peer else ""
+        try:
+            tls = await asyncio.get_running_loop().start_tls(
+                tcp, conn, self.watcher.current, server_side=True, ssl_handshake_timeout=HANDSHAKE_TIMEOUT
+            )
+        except (ssl.SSLError, OSError, TimeoutError) as exc:
+            self.audit.write(None, "handshake", "refused", _tls_reason(exc), peer)
+            tcp.abort()
             return
-        loop.default_exception_handler(context)
+        if tls is None or self._runner is None or self._runner.server is None:
+            tcp.abort()
+            return
+        serial = conn.attach(tls, self._runner.server())
+        if serial is not None and serial in self.watcher.revoked:  # revoked during the handshake
+            tls.abort()
 
     def _revoked(self, serials: frozenset[int]) -> None:
         for serial in serials:
@@ -230,10 +235,12 @@ class Gateway:
         size = len(text.encode())
         if size > protocol.MAX_FRAME:
             return self._refuse(session, "frame", ProtocolError(f"frame of {size} bytes exceeds {protocol.MAX_FRAME}"))
+        obj = None
         try:
-            msg = protocol.decode(text)
+            obj = protocol.parse(text)
+            msg = protocol.validate(obj)
         except ProtocolError as exc:
-            return self._refuse(session, "frame", exc)
+            return self._refuse(session, "frame", exc, protocol.peek_ref(obj))
         try:
             note = await self.service.handle(session, msg)
         except RfqError as exc:
@@ -242,6 +249,14 @@ class Gateway:
             log.exception("handling %s", msg.type)
             return self._refuse(session, msg.type, RfqError(f"internal error: {type(exc).__name__}"), msg.ref)
         self.audit.write(who, msg.type, "accepted", note, session.peer)
+
+
+def _tls_reason(exc: BaseException) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"certificate verify failed: {exc.verify_message}"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS: {exc.reason or exc}".replace("_", " ").lower()
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 async def serve(gateway: Gateway, ready: asyncio.Event | None = None) -> None:

@@ -171,18 +171,24 @@ class CertificateAuthority:
         return sorted(out, key=lambda e: e["not_before"])
 
     # ---- issuing -------------------------------------------------------------------------
-    def _builder(self, subject: x509.Name, public_key: object, days: int) -> x509.CertificateBuilder:
+    def _builder(
+        self, subject: x509.Name, public_key: object, days: int, window: tuple[datetime, datetime] | None = None
+    ) -> x509.CertificateBuilder:
+        """window = (notBefore, notAfter) overrides days (tests make expired and future certificates)."""
         if not 1 <= days <= 3650:
             raise PkiError(f"validity of {days} days is outside 1..3650")
         now = _now()
-        not_after = min(now + timedelta(days=days), self.cert.not_valid_after_utc)
+        not_before, not_after = window or (
+            now - BACKDATE,
+            min(now + timedelta(days=days), self.cert.not_valid_after_utc),
+        )
         return (
             x509.CertificateBuilder()
             .subject_name(subject)
             .issuer_name(self.cert.subject)
             .public_key(public_key)
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - BACKDATE)
+            .not_valid_before(not_before)
             .not_valid_after(not_after)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(_leaf_usage(), critical=True)
@@ -206,9 +212,16 @@ class CertificateAuthority:
         write_atomic(self.dir / "server.cert.pem", cert_pem(cert))
         return cert
 
-    def issue(self, identity: Identity, public_key: object, days: int, renews: int | None = None) -> x509.Certificate:
+    def issue(
+        self,
+        identity: Identity,
+        public_key: object,
+        days: int,
+        renews: int | None = None,
+        window: tuple[datetime, datetime] | None = None,
+    ) -> x509.Certificate:
         """A client certificate binding identity to public_key; recorded in the index."""
-        builder = self._builder(identity.subject(), public_key, days)
+        builder = self._builder(identity.subject(), public_key, days, window)
         builder = builder.add_extension(identity.san(), critical=False)
         builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
         cert = self.sign(builder.add_extension(extension(identity.to_json()), critical=False))

@@ -131,9 +131,14 @@ def validate(obj: object) -> Message:
     return Message(kind, {name: check(obj[name], f"{kind}.{name}") for name, check in schema.items()}, ref)
 
 
+def parse(text: str | bytes) -> object:
+    """One frame's JSON value, size and nesting bounded before json.loads."""
+    return jsonsafe.loads(text, ProtocolError, max_bytes=MAX_FRAME, max_depth=MAX_DEPTH)
+
+
 def decode(text: str | bytes) -> Message:
-    """Parse one frame (size and nesting bounded before json.loads) and validate it."""
-    return validate(jsonsafe.loads(text, ProtocolError, max_bytes=MAX_FRAME, max_depth=MAX_DEPTH))
+    """Parse one frame and validate it."""
+    return validate(parse(text))
 
 
 def signature_json(sig: Signature) -> dict:

@@ -2,11 +2,10 @@
 
 OpenSSL only uses a CRL added to a live ``SSLContext`` if its lastUpdate is strictly
 later than the one it holds (1 s granularity), and never removes one.  So every CRL
-version gets a fresh server context; the context the listening socket was created with
-(``base``) has an ``sni_callback`` that moves each new handshake onto the current one
-(``sslobj.context = current``; OpenSSL calls it for every ClientHello, with or without
-SNI, before the client certificate arrives).  Handshakes already done keep their
-context; ``CrlWatcher`` reports newly revoked serials so the gateway closes them.
+version gets a fresh server context (``CrlWatcher.current``), and the gateway starts each
+handshake with ``loop.start_tls(..., current)``: new handshakes use the newest CRL, the
+ones already done keep theirs, and ``CrlWatcher`` reports newly revoked serials so the
+gateway closes their live connections.
 """
 
 from __future__ import annotations
@@ -80,13 +79,6 @@ class CrlWatcher:
         self.crl_number = -1
         self.version = 0  # how many contexts were built
         self.current = self._build()
-        self.base = self.current
-        self.base.sni_callback = self._select
-
-    def _select(self, sslobj: ssl.SSLObject, server_name: str | None, ctx: ssl.SSLContext) -> None:
-        current = self.current
-        if current is not ctx:
-            sslobj.context = current
 
     def _read(self) -> bytes:
         path = self.dir / "crl.pem"
