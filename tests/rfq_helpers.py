@@ -54,8 +54,16 @@ class Pki:
     def ca_cert(self) -> Path:
         return self.ca_dir / "ca.cert.pem"
 
-    def issue(self, name: str, role: str, account: int, l2_key: bytes | None = None, days: int = 10,
-              window: tuple | None = None, ca: CertificateAuthority | None = None) -> Cred:  # fmt: skip
+    def issue(
+        self,
+        name: str,
+        role: str,
+        account: int,
+        l2_key: bytes | None = None,
+        days: int = 10,
+        window: tuple | None = None,
+        ca: CertificateAuthority | None = None,
+    ) -> Cred:
         """A client certificate for account (L2 key 'trader <account>' unless given)."""
         from circuits.native import eddsa
 

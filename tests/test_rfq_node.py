@@ -50,19 +50,24 @@ def _refusals(taker: NodeClient, maker: NodeClient) -> None:
     now = int(time.time())
     taker.do(op="send_raw", text='{"v": 1, "type": "rfq", "ref": "x"')
     assert taker.message("error")["code"] == "malformed"
-    taker.do(op="send", msg={"v": 1, "type": "rfq", "ref": "types", "market": 0, "side": "buy", "size": "ten",
-                             "expiry": now + 30})  # fmt: skip
+    taker.do(
+        op="send",
+        msg={"v": 1, "type": "rfq", "ref": "types", "market": 0, "side": "buy", "size": "ten", "expiry": now + 30},
+    )
     assert "size" in taker.error("types")["message"]
     taker.do(op="send_raw", text='{"v": 1, "type": "ping", "pad": "' + "x" * 5000 + '"}')
     assert "exceeds" in taker.message("error")["message"]
-    taker.do(op="send", msg={"v": 1, "type": "rfq", "ref": "mkt", "market": 7, "side": "buy", "size": 1,
-                             "expiry": now + 30})  # fmt: skip
+    taker.do(
+        op="send", msg={"v": 1, "type": "rfq", "ref": "mkt", "market": 7, "side": "buy", "size": 1, "expiry": now + 30}
+    )
     assert taker.error("mkt")["code"] == "unknown_market"
-    taker.do(op="send", msg={"v": 1, "type": "rfq", "ref": "old", "market": 0, "side": "buy", "size": 1,
-                             "expiry": now - 5})  # fmt: skip
+    taker.do(
+        op="send", msg={"v": 1, "type": "rfq", "ref": "old", "market": 0, "side": "buy", "size": 1, "expiry": now - 5}
+    )
     assert taker.error("old")["code"] == "expired"
-    maker.do(op="send", msg={"v": 1, "type": "rfq", "ref": "role", "market": 0, "side": "buy", "size": 1,
-                             "expiry": now + 30})  # fmt: skip
+    maker.do(
+        op="send", msg={"v": 1, "type": "rfq", "ref": "role", "market": 0, "side": "buy", "size": 1, "expiry": now + 30}
+    )
     assert "a maker may not send rfq" in maker.error("role")["message"]
 
 
@@ -81,8 +86,9 @@ def _flow(gw, pki, creds, loop, taker, maker, pmaker, ptaker):
     assert maker.message("rfq")["rfq_id"] == other["rfq_id"]
 
     # the Node taker's RFQ, quoted by the Node maker (signed in JS) and the Python maker
-    taker.do(op="send", msg={"v": 1, "type": "rfq", "ref": "mine", "market": 0, "side": "buy", "size": 5,
-                             "expiry": expiry})  # fmt: skip
+    taker.do(
+        op="send", msg={"v": 1, "type": "rfq", "ref": "mine", "market": 0, "side": "buy", "size": 5, "expiry": expiry}
+    )
     rfq_id = taker.message("rfq_ack")["rfq_id"]
     rfq = maker.message("rfq")
     assert rfq["rfq_id"] == rfq_id and "firm" not in rfq and "trader" not in rfq

@@ -199,9 +199,9 @@ class Gateway:
     async def _serve(self, session: Session) -> None:
         who = session.who
         self.registry.sessions.setdefault(who.serial, set()).add(session)
+        session.send(await self.service.welcome(session))  # first, then the broadcasts
         self.service.peers.add(session)
         self.audit.write(who, "connect", "accepted", "", session.peer)
-        session.send(self.service.welcome(session))
         try:
             async for frame in session.ws:
                 if frame.type == WSMsgType.TEXT:

@@ -60,17 +60,22 @@ class RfqService:
             if peer.who.identity.role == "maker":
                 peer.send(msg)
 
-    def welcome(self, peer: Peer) -> dict:
-        ident = peer.who.identity
-        now = self.clock()
-        open_rfqs = [r.public() for r in self.book.rfqs.values() if r.state == "open" and r.expiry > now]
+    async def welcome(self, peer: Peer) -> dict:
+        """Who the peer is (from its certificate), the domain, and for makers the open RFQs."""
+        ident, now = peer.who.identity, self.clock()
+        rfqs = []
+        if ident.role == "maker":
+            for rfq in [r for r in self.book.rfqs.values() if r.state == "open" and r.expiry > now]:
+                found = await self.sequencer.account(rfq.owner[1])
+                rfqs.append({**rfq.public(), "taker_nonce": found[1] if found else 0, "domain": str(self.domain)})
+        who = {"firm": ident.firm, "trader": ident.trader, "role": ident.role, "account": ident.account}
         return out(
             "welcome",
-            identity={"firm": ident.firm, "trader": ident.trader, "role": ident.role, "account": ident.account},
+            identity=who,
             serial=peer.who.serial_hex,
             domain=str(self.domain),
             markets=self.markets,
-            rfqs=open_rfqs if ident.role == "maker" else [],
+            rfqs=rfqs,
         )
 
     # ---- dispatch -------------------------------------------------------------------

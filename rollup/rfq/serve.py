@@ -1,0 +1,95 @@
+"""``zkdx gateway``: run the RFQ gateway until interrupted.
+
+The sequencer is the operator node's HTTP API (``--node URL``) or, for demonstrations and
+tests, the spec in this process on a demo ledger (``--demo-ledger N``: accounts 0..N-1 with
+wallets ``trader i``, funded, both markets priced).  ``--uvloop`` runs the event loop on
+uvloop when it is installed (``docs/decisions.md``, "RFQ gateway", has the figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from collections.abc import Callable
+
+from rollup.cli.errors import UsageError
+from rollup.rfq.gateway import Gateway
+
+
+def demo_sequencer(n: int) -> object:
+    from circuits.ledger.params import LedgerParams
+    from rollup.ledger.demo import World
+    from rollup.rfq.sequencer import LocalSequencer
+
+    world = World(LedgerParams(depth=4, batch_size=4), n_wallets=n)
+    for i in range(n):
+        world.apply(world.enqueue_deposit(i, 1_000_000))
+    world.apply(world.tick(0, 3_000_000))
+    world.apply(world.tick(1, 2_000_000))
+    return LocalSequencer(world.state)
+
+
+def _sequencer(args: argparse.Namespace) -> object:
+    from rollup.rfq.sequencer import HttpSequencer
+
+    if args.node:
+        return HttpSequencer(args.node)
+    if args.demo_ledger:
+        if not 2 <= args.demo_ledger <= 256:
+            raise UsageError("--demo-ledger takes 2..256 accounts")
+        return demo_sequencer(args.demo_ledger)
+    raise UsageError("say where trades go: --node URL (the operator node) or --demo-ledger N (in-process spec)")
+
+
+async def _main(gateway: Gateway) -> None:
+    await gateway.start()
+    print(
+        f"gateway listening on wss://{gateway.host}:{gateway.port}/v1/ws (CRL {gateway.watcher.crl_number})", flush=True
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await gateway.stop()
+
+
+def run_gateway(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    gateway = Gateway(
+        args.dir,
+        _sequencer(args),
+        host=args.host,
+        port=args.port,
+        markets=args.markets,
+        rate=args.rate,
+        burst=args.burst,
+        verify_workers=args.verify_workers,
+        audit=args.audit,
+    )
+    if args.uvloop:
+        try:
+            import uvloop
+        except ImportError as exc:
+            raise UsageError("--uvloop: uvloop is not installed") from exc
+        uvloop.run(_main(gateway))
+    else:
+        asyncio.run(_main(gateway))
+    return 0
+
+
+def add_gateway_parser(sub: argparse._SubParsersAction, func: Callable) -> None:
+    p = sub.add_parser(
+        "gateway", help="run the RFQ gateway (mTLS WebSocket)", formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    p.add_argument("--dir", required=True, help="CA directory (server certificate, CA certificate, live CRL)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=int, default=8443, help="port (0: any free port)")
+    p.add_argument("--node", help="operator node URL: trades go to POST /v1/transactions")
+    p.add_argument("--demo-ledger", type=int, metavar="N", help="in-process spec on a funded demo ledger of N accounts")
+    p.add_argument("--markets", type=int, default=2, help="markets traded (indices 0..M-1)")
+    p.add_argument("--rate", type=float, default=200.0, help="messages a second per identity")
+    p.add_argument("--burst", type=float, default=400.0, help="burst per identity")
+    p.add_argument("--verify-workers", type=int, default=2, help="processes checking signatures (0: inline)")
+    p.add_argument("--audit", help="audit log file (default: DIR/audit.log)")
+    p.add_argument("--uvloop", action="store_true", help="run on uvloop")
+    p.set_defaults(func=func)
