@@ -127,8 +127,10 @@ class RfqClient:
         finally:
             self._pending.pop(ref, None)
 
-    async def next_event(self, kind: str | tuple[str, ...] = PUSHED, timeout: float | None = None) -> dict:
-        """The next pushed message of this kind (others received meanwhile are dropped)."""
+    async def next_event(
+        self, kind: str | tuple[str, ...] = PUSHED, timeout: float | None = None, **match: object
+    ) -> dict:
+        """The next pushed message of this kind whose fields equal ``match`` (others meanwhile are dropped)."""
         kinds = (kind,) if isinstance(kind, str) else kind
         deadline = asyncio.get_running_loop().time() + (timeout or self.timeout)
         while True:
@@ -137,7 +139,7 @@ class RfqClient:
                 msg = await asyncio.wait_for(self.events.get(), max(left, 0))
             except TimeoutError as exc:
                 raise GatewayError(f"no {'/'.join(kinds)} within the timeout", "timeout") from exc
-            if msg.get("type") in kinds:
+            if msg.get("type") in kinds and all(msg.get(k) == v for k, v in match.items()):
                 return msg
 
     @property

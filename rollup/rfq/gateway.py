@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import ssl
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -43,6 +44,7 @@ log = logging.getLogger("zkdx.rfq.gateway")
 HANDSHAKE_TIMEOUT = 5.0  # seconds; a client that stalls its handshake is dropped
 HARD_FRAME = 64 << 10  # frames above this close the connection (1009); above MAX_FRAME get an error
 MAX_CONNECTIONS = 8  # per identity
+REF = re.compile(r'"ref"\s*:\s*"([^"\\]{0,64})"')
 
 
 class Verifier:
@@ -230,8 +232,10 @@ class Gateway:
             revoked = who.serial in self.watcher.revoked
             session.close(CLOSE_REVOKED if revoked else CLOSE_EXPIRED, "certificate revoked" if revoked else "expired")
             return
-        if not self.limiter.allow(who.identity.key):
-            return self._refuse(session, "frame", RateLimited(f"over {self.limiter.rate:g} messages/s"))
+        if not self.limiter.allow(who.identity.key):  # refused before parsing; the ref is fished out
+            ref = REF.search(text, 0, 256)
+            limited = RateLimited(f"over {self.limiter.rate:g} messages/s")
+            return self._refuse(session, "frame", limited, ref.group(1) if ref else None)
         size = len(text.encode())
         if size > protocol.MAX_FRAME:
             return self._refuse(session, "frame", ProtocolError(f"frame of {size} bytes exceeds {protocol.MAX_FRAME}"))
