@@ -55,6 +55,7 @@ class Quote:
     rfq_id: str
     owner: Owner
     terms: Terms
+    message: int  # the ledger trade message of the terms (the quote id as an integer)
     signature: Signature
     state: str = "open"  # open | filling | filled | cancelled | expired | rejected | closed
     closed_at: float = 0.0

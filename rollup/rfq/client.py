@@ -24,8 +24,7 @@ from pathlib import Path
 
 import aiohttp
 
-from circuits.native import eddsa
-from rollup.rfq import protocol
+from rollup.rfq import protocol, sigcheck
 from rollup.rfq.errors import GatewayError
 from rollup.rfq.terms import Terms, parties, quote_id
 from rollup.rfq.tls import client_context
@@ -153,7 +152,7 @@ class RfqClient:
     async def _sign(self, msg: int) -> dict:
         if self.l2_key is None:
             raise GatewayError("this client has no L2 key to sign with", "no_key")
-        return protocol.signature_json(await asyncio.to_thread(eddsa.sign, self.l2_key, msg))
+        return protocol.signature_json(sigcheck.sign(self.l2_key, msg))
 
     # ---- taker ---------------------------------------------------------------------------
     async def request(self, market: int, side: str, size: int, expiry: int) -> dict:

@@ -22,7 +22,7 @@ from pathlib import Path
 from aiohttp import WSMsgType, web
 
 from circuits.native import eddsa
-from rollup.rfq import protocol
+from rollup.rfq import protocol, sigcheck
 from rollup.rfq.audit import AuditLog
 from rollup.rfq.connections import (
     CLOSE_EXPIRED,
@@ -48,15 +48,15 @@ REF = re.compile(r'"ref"\s*:\s*"([^"\\]{0,64})"')
 
 
 class Verifier:
-    """EdDSA-Poseidon checks in ``workers`` processes (0: inline, blocking the loop)."""
+    """EdDSA-Poseidon checks (``sigcheck.verify``) in ``workers`` processes (0: inline, on the loop)."""
 
     def __init__(self, workers: int) -> None:
         self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn")) if workers else None
 
     async def __call__(self, msg: int, sig: eddsa.Signature, key: tuple[int, int]) -> bool:
         if self.pool is None:
-            return eddsa.verify(msg, sig, key)
-        return await asyncio.get_running_loop().run_in_executor(self.pool, eddsa.verify, msg, sig, key)
+            return sigcheck.verify(msg, sig, key)
+        return await asyncio.get_running_loop().run_in_executor(self.pool, sigcheck.verify, msg, sig, key)
 
     def close(self) -> None:
         if self.pool is not None:

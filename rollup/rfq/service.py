@@ -140,7 +140,7 @@ class RfqService:
         await self._current(peer, terms)
         await self._signed(peer, message, msg["signature"], "quote")
         self.book.check_new_quote(self.book.rfq(rfq.rfq_id, self.clock()), qid, me, terms.expiry, self.clock())
-        quote = Quote(qid, rfq.rfq_id, me, terms, msg["signature"])
+        quote = Quote(qid, rfq.rfq_id, me, terms, message, msg["signature"])
         self.book.add_quote(quote)
         peer.send(out("quote_ack", msg.ref, quote_id=qid, rfq_id=rfq.rfq_id))
         self._to_owner(rfq.owner, self._quote_msg(quote))
@@ -165,7 +165,7 @@ class RfqService:
             peer.send({**fill, **({"ref": msg.ref} if msg.ref else {})})
             return f"accept {quote.quote_id} (repeated)"
         self.book.acceptable(quote, me, self.clock())
-        await self._signed(peer, quote.terms.message(self.domain), msg["signature"], "accept")
+        await self._signed(peer, quote.message, msg["signature"], "accept")
         if quote.fill is not None:  # another accept got there while this one was verified
             return await self._on_accept(peer, msg)
         fut = quote.fill = asyncio.get_running_loop().create_future()
