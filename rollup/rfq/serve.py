@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 from collections.abc import Callable
 
 from rollup.cli.errors import UsageError
@@ -43,12 +44,17 @@ def _sequencer(args: argparse.Namespace) -> object:
 
 
 async def _main(gateway: Gateway) -> None:
+    """Serve until SIGTERM or SIGINT; then close sessions, the listener and the signature pool."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     await gateway.start()
     print(
         f"gateway listening on wss://{gateway.host}:{gateway.port}/v1/ws (CRL {gateway.watcher.crl_number})", flush=True
     )
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await gateway.stop()
 

@@ -84,9 +84,11 @@ async def quote(
             sent += 1
         except GatewayError as exc:
             emit({"type": "error", "rfq_id": rfq["rfq_id"], "code": exc.code, "message": str(exc)})
-    while sent and (left := deadline - time.monotonic()) > 0:
+    outcomes = 0  # each quote ends filled or closed; stop when all did
+    while outcomes < sent and (left := deadline - time.monotonic()) > 0:
         try:
             emit(await client.next_event(("fill", "quote_closed"), timeout=left))
         except GatewayError:
             break
+        outcomes += 1
     return 0 if sent else 1
