@@ -50,6 +50,7 @@ bench: install
 	$(PY) benchmarks/batch_prove.py
 	$(PY) benchmarks/gas.py
 	$(PY) benchmarks/prove.py
+	$(PY) benchmarks/rfq.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

@@ -6,7 +6,7 @@ a median over alternating runs and the gateway's own CPU time is reported beside
 
   handshakes  full TLS 1.3 handshakes with client-certificate verification (+ one health
               request each, so the server finishes verifying), 50 concurrent connectors;
-              Ed25519 vs P-256 keys, asyncio vs uvloop.
+              Ed25519 vs P-256 keys, asyncio vs uvloop (uvloop: handshakes only, see decisions).
   flows       complete RFQ flows (rfq -> quote signed by the maker -> accept signed by the
               taker -> sequencer -> fill to both), 25 taker/maker pairs = 50 concurrent
               clients, every signature verified by the gateway.  Clients send signatures
@@ -50,6 +50,12 @@ SECONDS = float(os.environ.get("ZKDX_BENCH_SECONDS", "8"))
 REPEATS = int(os.environ.get("ZKDX_BENCH_REPEATS", "3"))
 DOMAIN = LedgerParams().domain
 OUT = ROOT / "benchmarks" / "results" / "rfq.json"
+try:  # measured for comparison only (not a dependency: docs/decisions.md, "RFQ gateway")
+    import uvloop  # noqa: F401
+
+    HAVE_UVLOOP = True
+except ImportError:
+    HAVE_UVLOOP = False
 
 
 class NonceRecorder:
@@ -162,7 +168,7 @@ def bench_handshakes(tmp: Path) -> dict:
         pki = Pki(tmp / f"hs-{alg}", alg)
         cred = pki.issue("alice", "taker", 0)
         ctx = client_context(pki.ca_cert, cred.cert, cred.key)
-        runs: dict[str, list] = {"asyncio": [], "uvloop": []}
+        runs: dict[str, list] = {"asyncio": [], "uvloop": []} if HAVE_UVLOOP else {"asyncio": []}
         for _ in range(REPEATS):
             for loop_name in runs:  # alternating
                 gw = GatewayProc(pki.ca_dir, use_uvloop=loop_name == "uvloop")
@@ -261,10 +267,9 @@ async def _flows(port: int, ctxs: list, pre: dict, flows: int, expiry: int, seco
     }
 
 
-FLOW_CONFIGS = {  # name: (sequencer, uvloop, signature workers)
-    "recorder/asyncio/inline": ("recorder", False, 0),
-    "recorder/asyncio/pool2": ("recorder", False, 2),
-    "recorder/uvloop/inline": ("recorder", True, 0),
+FLOW_CONFIGS = {  # name: (sequencer, uvloop, signature workers); uvloop: see docs/decisions.md
+    "recorder/inline": ("recorder", False, 0),
+    "recorder/pool2": ("recorder", False, 2),
 }
 
 
@@ -281,8 +286,8 @@ def bench_flows(tmp: Path) -> dict:
         for name, (seq, uv, workers) in FLOW_CONFIGS.items():
             runs[name].append(_flow_run(pki, ctxs, pre, flows, expiry, seq, uv, workers))
             print(f"flows {name}: {_rounded(runs[name][-1])}", flush=True)
-    runs["spec/asyncio/pool2"] = [_flow_run(pki, ctxs, pre, 4, expiry, "spec", False, 2)]
-    print(f"flows spec/asyncio/pool2: {_rounded(runs['spec/asyncio/pool2'][0])}", flush=True)
+    runs["spec/inline"] = [_flow_run(pki, ctxs, pre, 4, expiry, "spec", False, 0)]
+    print(f"flows spec/inline: {_rounded(runs['spec/inline'][0])}", flush=True)
     return {name: _median_run(rs) for name, rs in runs.items()}
 
 
@@ -337,7 +342,7 @@ async def _revocation(pki: Pki, port: int, n: int) -> dict:
 
 def bench_revocation(tmp: Path) -> dict:
     pki = Pki(tmp / "revocation")
-    gw = GatewayProc(pki.ca_dir, use_uvloop=True)
+    gw = GatewayProc(pki.ca_dir)
     try:
         out = asyncio.run(_revocation(pki, gw.port, 5))
     finally:

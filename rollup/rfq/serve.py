@@ -2,8 +2,7 @@
 
 The sequencer is the operator node's HTTP API (``--node URL``) or, for demonstrations and
 tests, the spec in this process on a demo ledger (``--demo-ledger N``: accounts 0..N-1 with
-wallets ``trader i``, funded, both markets priced).  ``--uvloop`` runs the event loop on
-uvloop when it is installed (``docs/decisions.md``, "RFQ gateway", has the figures).
+wallets ``trader i``, funded, both markets priced).
 """
 
 from __future__ import annotations
@@ -72,14 +71,7 @@ def run_gateway(args: argparse.Namespace) -> int:
         verify_workers=args.verify_workers,
         audit=args.audit,
     )
-    if args.uvloop:
-        try:
-            import uvloop
-        except ImportError as exc:
-            raise UsageError("--uvloop: uvloop is not installed") from exc
-        uvloop.run(_main(gateway))
-    else:
-        asyncio.run(_main(gateway))
+    asyncio.run(_main(gateway))
     return 0
 
 
@@ -95,7 +87,6 @@ def add_gateway_parser(sub: argparse._SubParsersAction, func: Callable) -> None:
     p.add_argument("--markets", type=int, default=2, help="markets traded (indices 0..M-1)")
     p.add_argument("--rate", type=float, default=200.0, help="messages a second per identity")
     p.add_argument("--burst", type=float, default=400.0, help="burst per identity")
-    p.add_argument("--verify-workers", type=int, default=2, help="processes checking signatures (0: inline)")
+    p.add_argument("--verify-workers", type=int, default=0, help="processes checking signatures (0: on the loop)")
     p.add_argument("--audit", help="audit log file (default: DIR/audit.log)")
-    p.add_argument("--uvloop", action="store_true", help="run on uvloop")
     p.set_defaults(func=func)
