@@ -151,7 +151,8 @@ async def _handshakes(port: int, ctx: ssl.SSLContext, seconds: float, concurrenc
             try:
                 r, w = await asyncio.open_connection("127.0.0.1", port, ssl=ctx)
                 w.write(request)
-                ok += (await r.read()).startswith(b"HTTP/1.1 200")
+                answer = await r.read()  # not `ok += await ...`: that reads ok before the await
+                ok += answer.startswith(b"HTTP/1.1 200")
                 w.close()
             except (OSError, ssl.SSLError):
                 err += 1

@@ -159,11 +159,11 @@ class Session:
         self.close_reason = ""
         self.writer = asyncio.create_task(self._drain())
 
-    def send(self, msg: dict) -> None:
+    def send(self, msg: dict | str) -> None:
         if self.close_reason:
             return
         try:
-            self.queue.put_nowait(json.dumps(msg, separators=(",", ":")))
+            self.queue.put_nowait(msg if isinstance(msg, str) else json.dumps(msg, separators=(",", ":")))
         except asyncio.QueueFull:
             self.close(CLOSE_SLOW, f"slow consumer: {QUEUE} messages unread")
 

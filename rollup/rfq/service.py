@@ -11,6 +11,7 @@ against the sequencer before a quote is shown and before a trade is submitted.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
@@ -31,8 +32,8 @@ ROLE_OF = {"rfq": "taker", "accept": "taker", "cancel_rfq": "taker", "quote": "m
 class Peer(Protocol):
     who: PeerIdentity
 
-    def send(self, msg: dict) -> None:
-        """Queue a message to this connection (never blocks)."""
+    def send(self, msg: dict | str) -> None:
+        """Queue a message (or its JSON text) to this connection (never blocks)."""
 
 
 def owner(peer: Peer) -> Owner:
@@ -55,10 +56,12 @@ class RfqService:
             if owner(peer) == who:
                 peer.send(msg)
 
-    def _to_makers(self, msg: dict) -> None:
+    def _to_makers(self, msg: dict, only: set[Owner] | None = None) -> None:
+        """To every maker (or the makers in only); the text is encoded once."""
+        text = json.dumps(msg, separators=(",", ":"))
         for peer in list(self.peers):
-            if peer.who.identity.role == "maker":
-                peer.send(msg)
+            if peer.who.identity.role == "maker" and (only is None or owner(peer) in only):
+                peer.send(text)
 
     async def welcome(self, peer: Peer) -> dict:
         """Who the peer is (from its certificate), the domain, and for makers the open RFQs."""
@@ -213,7 +216,8 @@ class RfqService:
         self._quotes_closed(self.book.close_rfq(rfq, "filled", now), "RFQ filled")
         self._to_owner(rfq.owner, {**fill, **({"ref": ref} if ref else {})})
         self._to_owner(quote.owner, fill)
-        self._to_makers(out("rfq_closed", rfq_id=rfq.rfq_id, reason="filled"))
+        quoted = {self.book.quotes[q].owner for q in rfq.quotes if q in self.book.quotes}
+        self._to_makers(out("rfq_closed", rfq_id=rfq.rfq_id, reason="filled"), only=quoted)
 
     def _quotes_closed(self, quotes: list[Quote], reason: str) -> None:
         for quote in quotes:
