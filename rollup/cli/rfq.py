@@ -84,7 +84,7 @@ def cmd_ca_renew(args: argparse.Namespace) -> int:
 def cmd_ca_list(args: argparse.Namespace) -> int:
     from rollup.rfq.pki import CertificateAuthority
 
-    entries = CertificateAuthority(Path(args.dir), None, None).list()
+    entries = CertificateAuthority.reader(args.dir).list()
     if args.json:
         print(json.dumps(entries, indent=1))
         return 0

@@ -24,7 +24,7 @@ from rollup.rfq.identity import PeerIdentity, peer_identity
 
 log = logging.getLogger("zkdx.rfq.gateway")
 QUEUE = 256  # messages queued to one client before it counts as a slow consumer
-CLOSE_REVOKED, CLOSE_EXPIRED, CLOSE_SLOW, CLOSE_LIMIT = 4003, 4004, 4008, 4029
+CLOSE_REVOKED, CLOSE_EXPIRED, CLOSE_SLOW = 4003, 4004, 4008
 
 
 class Identities:

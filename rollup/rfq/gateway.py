@@ -11,7 +11,6 @@ one audit line.  Signature checks (2.9 ms each, ``sigcheck``) run on the loop by
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import ssl
@@ -27,7 +26,6 @@ from rollup.rfq import protocol, sigcheck
 from rollup.rfq.audit import AuditLog
 from rollup.rfq.connections import (
     CLOSE_EXPIRED,
-    CLOSE_LIMIT,
     CLOSE_REVOKED,
     Identities,
     Registry,
@@ -262,18 +260,3 @@ def _tls_reason(exc: BaseException) -> str:
     if isinstance(exc, ssl.SSLError):
         return f"TLS: {exc.reason or exc}".replace("_", " ").lower()
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-async def serve(gateway: Gateway, ready: asyncio.Event | None = None) -> None:
-    """Run until cancelled."""
-    await gateway.start()
-    if ready is not None:
-        ready.set()
-    try:
-        await asyncio.Event().wait()
-    finally:
-        with contextlib.suppress(Exception):
-            await gateway.stop()
-
-
-__all__ = ["CLOSE_LIMIT", "Gateway", "serve"]

@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from rollup.rfq.errors import PkiError
+from rollup.rfq.files import cert_pem, key_pem, load_cert, write_atomic
 from rollup.rfq.identity import Identity, extension, read_extension
 
 ALGORITHMS = ("ed25519", "p256")
@@ -51,30 +50,6 @@ def new_key(algorithm: str) -> ed25519.Ed25519PrivateKey | ec.EllipticCurvePriva
 
 def signing_hash(key: object) -> hashes.HashAlgorithm | None:
     return None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
-
-
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
-
-
-def key_pem(key: object, passphrase: bytes | None = None) -> bytes:
-    enc = serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption()
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
-
-
-def cert_pem(cert: x509.Certificate) -> bytes:
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
-def load_cert(path: str | Path) -> x509.Certificate:
-    try:
-        return x509.load_pem_x509_certificate(Path(path).read_bytes())
-    except (OSError, ValueError) as exc:
-        raise PkiError(f"{path}: not a readable PEM certificate ({exc})") from exc
 
 
 def _name(common_name: str) -> x509.Name:
@@ -119,7 +94,7 @@ class CertificateAuthority:
             .not_valid_before(now - BACKDATE)
             .not_valid_after(now + timedelta(days=days))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(_ca_usage(), critical=True)
+            .add_extension(_usage(ca=True), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .sign(key, signing_hash(key))
         )
@@ -142,6 +117,12 @@ class CertificateAuthority:
         except (ValueError, TypeError) as exc:
             raise PkiError(f"{d}/ca.key.pem: wrong passphrase or a damaged key") from exc
         return cls(d, key, load_cert(d / "ca.cert.pem"))
+
+    @classmethod
+    def reader(cls, directory: str | Path) -> CertificateAuthority:
+        """The CA for reading its index and certificate only (no key, no passphrase)."""
+        d = Path(directory)
+        return cls(d, None, load_cert(d / "ca.cert.pem"))
 
     # ---- index -------------------------------------------------------------------------
     def index(self) -> dict:
@@ -191,7 +172,7 @@ class CertificateAuthority:
             .not_valid_before(not_before)
             .not_valid_after(not_after)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(_leaf_usage(), critical=True)
+            .add_extension(_usage(ca=False), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False)
         )
@@ -299,38 +280,17 @@ def _general_name(host: str) -> x509.GeneralName:
         return x509.DNSName(host)
 
 
-def _ca_usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=True,
-        crl_sign=True,
-        encipher_only=False,
-        decipher_only=False,
+def _usage(ca: bool) -> x509.KeyUsage:
+    """digitalSignature, plus keyCertSign and cRLSign for the CA."""
+    flags = dict.fromkeys(
+        (
+            "content_commitment",
+            "key_encipherment",
+            "data_encipherment",
+            "key_agreement",
+            "encipher_only",
+            "decipher_only",
+        ),
+        False,
     )
-
-
-def _leaf_usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
-def verify_issued(ca_cert: x509.Certificate, cert: x509.Certificate) -> bool:
-    """cert was signed by ca_cert's key (signature only; validity is the TLS layer's job)."""
-    try:
-        cert.verify_directly_issued_by(ca_cert)
-    except (ValueError, TypeError, InvalidSignature):
-        return False
-    return True
+    return x509.KeyUsage(digital_signature=True, key_cert_sign=ca, crl_sign=ca, **flags)
