@@ -50,6 +50,7 @@ bench: install
 	$(PY) benchmarks/batch_prove.py
 	$(PY) benchmarks/gas.py
 	$(PY) benchmarks/prove.py
+	$(PY) benchmarks/parsers.py
 	$(PY) benchmarks/rfq.py
 
 clean:

@@ -77,11 +77,11 @@ class Bench:
         self.w3, self.params = w3, params
         acc = w3.eth.accounts
         self.operator, self.users = acc[0], acc[1:4]
-        self.world = World(params)
-        self.state = LedgerState.genesis(params)
         self.l1 = L1Client(w3)
         timing = (100, 50, 10)
-        self.l1.deploy(params, self.pk.vk, self.state.root, self.operator, acc[4:7], 2, timing, self.exit_pk.vk)
+        self.l1.deploy(params, self.pk.vk, self.operator, acc[4:7], 2, timing, self.exit_pk.vk)
+        self.world = World(params, domain=self.l1.domain())
+        self.state = LedgerState.genesis(params, self.l1.domain())
 
     def onboard(self) -> dict:
         out = {}

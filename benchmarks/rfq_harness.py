@@ -14,13 +14,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from circuits.ledger.params import LedgerParams  # noqa: E402
+from rollup.ledger.demo import DEMO_DOMAIN  # noqa: E402
 from rollup.rfq import sigcheck  # noqa: E402
 from rollup.rfq.protocol import signature_json  # noqa: E402
 from rollup.rfq.terms import Terms  # noqa: E402
 
 PAIRS, PRICE = 25, 3_000_000
-DOMAIN = LedgerParams().domain
+DOMAIN = DEMO_DOMAIN  # the demo ledger's (serve.demo_sequencer); the recorder answers the same
 
 
 class NonceRecorder:

@@ -173,10 +173,18 @@ class R1CSMatrices:
 
     def first_unsatisfied(self, rows: tuple[list[int], list[int], list[int]]) -> str | None:
         """Name of the first row with a·b ≠ c among precomputed row values, or None."""
+        failing = self.all_unsatisfied(rows, first=True)
+        return failing[0] if failing else None
+
+    def all_unsatisfied(self, rows: tuple[list[int], list[int], list[int]], first: bool = False) -> list[str]:
+        """Names of the rows with a·b ≠ c, in row order (only the first with first=True)."""
+        out = []
         for j, (x, y, w) in enumerate(zip(*rows)):
             if x * y % R != w:
-                return self.names[j]
-        return None
+                out.append(self.names[j])
+                if first:
+                    break
+        return out
 
     def is_satisfied(self, z: list[int]) -> bool:
         return self.which_is_unsatisfied(z) is None
@@ -322,6 +330,12 @@ class ConstraintSystem:
 
     def which_is_unsatisfied(self) -> str | None:
         return self.to_matrices().which_is_unsatisfied(self.assignment())
+
+    def unsatisfied(self) -> list[str]:
+        """Every violated constraint, in order (soundness tests name each check that stops a witness)."""
+        m, z = self.to_matrices(), self.assignment()
+        m.check_assignment(z)
+        return m.all_unsatisfied(m.row_values(z))
 
     def is_satisfied(self) -> bool:
         return self.which_is_unsatisfied() is None

@@ -15,6 +15,7 @@ interface IPoseidonT5 {
 interface IERC20 {
     function transferFrom(address from, address to, uint256 amount) external returns (bool);
     function transfer(address to, uint256 amount) external returns (bool);
+    function balanceOf(address who) external view returns (uint256);
 }
 
 /// The zkdx rollup: accepts a new state root only with a valid batch proof.
@@ -24,14 +25,19 @@ interface IERC20 {
 /// where data = version ‖ BATCH_SIZE records of 20 bytes and k counts its deposit and forced-exit records.
 /// A record (circuits/ledger/records.py) is type (4 bits) | market (4) | a (24) | b (24) | amount (64) | price (40).
 /// The L1 queue is a Poseidon hash chain: head' = Poseidon(head, kind + account·2^8 + amount·2^32, pk.x, pk.y).
+/// The state root is Poseidon(accountsRoot, marketsHash, domain, paramsDigest) with
+/// domain = keccak256(chain id, this address) mod r: L2 signatures cover the domain, so they
+/// cannot be replayed on another deployment.
 contract Rollup {
     uint256 constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 constant MASK = (1 << 253) - 1;
-    uint8 constant VERSION = 2;
+    uint8 constant VERSION = 3;
     uint8 constant DEPOSIT = 1;
     uint8 constant WITHDRAW = 2;
     uint8 constant FORCED_EXIT = 7;
+    uint8 constant DEPOSIT_REFUND = 8;
     uint256 constant RECORD = 20;
+    uint256 constant MAX_DEPOSIT = 2 ** 63;
 
     IGroth16Verifier public immutable verifier;
     IGroth16Verifier public immutable exitVerifier;
@@ -44,6 +50,9 @@ contract Rollup {
     uint256 public immutable maxPause;
     uint256 public immutable pauseCooldown;
     uint256 public immutable guardianThreshold;
+    uint256 public immutable voteWindow;
+    uint256 public immutable registrationFee;
+    uint256 public immutable domain;
 
     uint256 public stateRoot;
     uint256 public batchCount;
@@ -59,18 +68,21 @@ contract Rollup {
     uint256 public queueConsumed;
     mapping(uint256 => uint256) public queueHeadAt; // head after the first n items; queueHeadAt[0] = 0
     mapping(uint256 => uint256) public forcedExitDeadline; // queue index -> deadline (forced exits only)
-    mapping(uint256 => uint256) public pausedBefore; // queue index -> pausedTotal when requested
+    mapping(uint256 => uint256) public pausedBefore; // queue index -> paused time credited before the request
+    mapping(uint256 => uint256) public queuedDeposit; // queue index -> depositor << 64 | amount, until consumed
+    mapping(uint256 => uint256) public pendingForcedExit; // account -> queue index + 1 while one is queued
+    uint256 public queuedDeposits; // sum of deposits queued and not consumed, refunded or reclaimed
 
     mapping(address => uint256) public claimable; // credited withdrawals (pull pattern)
     mapping(uint256 => bool) public escaped;
 
-    // guardian pause: k of n votes pause batch submission for maxPause seconds
+    // guardian pause: k of n votes within voteWindow pause batch submission for maxPause seconds
     mapping(address => bool) public isGuardian;
-    uint256 public pauseRound;
-    mapping(uint256 => mapping(address => bool)) public pauseVoted;
-    mapping(uint256 => uint256) public pauseVotes;
+    address[] public guardians;
+    mapping(address => uint256) public votedAt; // a guardian's latest vote
     uint256 public pausedUntil;
     uint256 public pausedTotal;
+    uint256 public pauseStarted; // votes cast before it no longer count
 
     uint256 private locked = 1;
 
@@ -81,7 +93,8 @@ contract Rollup {
     event Claimed(address indexed owner, uint256 amount);
     event Frozen(uint256 queueIndex);
     event Escaped(uint256 indexed account, address indexed owner, uint256 amount);
-    event PauseVote(address indexed guardian, uint256 round, uint256 votes);
+    event PauseVote(address indexed guardian, uint256 votes);
+    event DepositRefunded(uint256 indexed queueIndex, address indexed depositor, uint256 amount);
     event Paused(uint256 until);
 
     error NotOperator();
@@ -100,6 +113,8 @@ contract Rollup {
     error AlreadyEscaped();
     error PauseUnavailable();
     error TransferFailed();
+    error ExitPending();
+    error NothingToRefund();
 
     modifier nonReentrant() {
         if (locked != 1) revert Reentrant();
@@ -114,12 +129,12 @@ contract Rollup {
         IPoseidonT5 poseidon_,
         IERC20 token_,
         address operator_,
-        uint256[5] memory config, // batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown
-        uint256 genesisRoot,
-        address[] memory guardians,
+        uint256[7] memory config, // batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown, voteWindow, registrationFee
+        uint256[3] memory genesis, // accountsRoot, marketsHash, paramsDigest
+        address[] memory guardians_,
         uint256 threshold
     ) {
-        require(threshold > 0 && threshold <= guardians.length, "threshold");
+        require(threshold > 0 && threshold <= guardians_.length && guardians_.length <= 32, "threshold");
         verifier = verifier_;
         exitVerifier = exitVerifier_;
         poseidon = poseidon_;
@@ -127,18 +142,29 @@ contract Rollup {
         operator = operator_;
         (batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown) =
             (config[0], config[1], config[2], config[3], config[4]);
-        stateRoot = genesisRoot;
-        for (uint256 i = 0; i < guardians.length; i++) isGuardian[guardians[i]] = true;
+        (voteWindow, registrationFee) = (config[5], config[6]);
+        uint256 d = uint256(keccak256(abi.encode(block.chainid, address(this)))) % R;
+        domain = d;
+        stateRoot = poseidon_.hash([genesis[0], genesis[1], d, genesis[2]]);
+        for (uint256 i = 0; i < guardians_.length; i++) {
+            require(!isGuardian[guardians_[i]], "duplicate guardian");
+            isGuardian[guardians_[i]] = true;
+        }
+        guardians = guardians_;
         guardianThreshold = threshold;
     }
 
     // ---- accounts and the L1 queue ----------------------------------------------
 
-    /// Register an L2 account (its Baby Jubjub key) owned by the caller.
-    function register(uint256 pkX, uint256 pkY) external returns (uint256 account) {
+    /// Register an L2 account (its Baby Jubjub key) owned by the caller, for registrationFee in the
+    /// collateral token (credited to the operator): filling the tree costs numAccounts fees.
+    function register(uint256 pkX, uint256 pkY) external nonReentrant returns (uint256 account) {
         if (pkX >= R || pkY >= R || (pkX == 0 && pkY == 0)) revert BadKey();
         account = nextAccount++;
         require(account < numAccounts, "tree full");
+        if (registrationFee > 0) {
+            claimable[operator] += _pull(registrationFee);
+        }
         ownerOf[account] = msg.sender;
         keyOf[account] = [pkX, pkY];
         emit AccountRegistered(account, msg.sender, pkX, pkY);
@@ -148,21 +174,36 @@ contract Rollup {
         return (keyOf[account][0], keyOf[account][1]);
     }
 
-    /// Deposit collateral to a registered account (anyone may pay).
+    /// Deposit collateral to a registered account (anyone may pay).  The amount queued is what
+    /// arrived (a fee-on-transfer token delivers less than was sent).
     function deposit(uint256 account, uint256 amount) external nonReentrant {
         if (frozen) revert IsFrozen();
         if (ownerOf[account] == address(0)) revert NotOwner();
-        if (amount == 0 || amount >= 2 ** 63) revert BadAmount();
-        if (!token.transferFrom(msg.sender, address(this), amount)) revert TransferFailed();
-        _enqueue(DEPOSIT, account, amount, keyOf[account][0], keyOf[account][1]);
+        if (amount == 0 || amount >= MAX_DEPOSIT) revert BadAmount();
+        uint256 received = _pull(amount);
+        if (received == 0) revert BadAmount();
+        queuedDeposit[queueLength] = (uint256(uint160(msg.sender)) << 64) | received;
+        queuedDeposits += received;
+        _enqueue(DEPOSIT, account, received, keyOf[account][0], keyOf[account][1]);
     }
 
-    /// The owner asks to leave: the operator must include it within forcedExitDelay (pauses excluded).
+    function _pull(uint256 amount) private returns (uint256 received) {
+        uint256 before = token.balanceOf(address(this));
+        if (!token.transferFrom(msg.sender, address(this), amount)) revert TransferFailed();
+        received = token.balanceOf(address(this)) - before;
+    }
+
+    /// The owner asks to leave: the operator must include it within forcedExitDelay, paused time not
+    /// counted (the rest of a pause under way included).  One request per account at a time, so the
+    /// queue holds at most one per registered account.
     function requestForcedExit(uint256 account) external {
         if (frozen) revert IsFrozen();
         if (ownerOf[account] != msg.sender) revert NotOwner();
+        if (pendingForcedExit[account] != 0) revert ExitPending();
+        uint256 remaining = block.timestamp < pausedUntil ? pausedUntil - block.timestamp : 0;
         forcedExitDeadline[queueLength] = block.timestamp + forcedExitDelay;
-        pausedBefore[queueLength] = pausedTotal;
+        pausedBefore[queueLength] = pausedTotal - remaining;
+        pendingForcedExit[account] = queueLength + 1;
         _enqueue(FORCED_EXIT, account, 0, 0, 0);
     }
 
@@ -191,7 +232,7 @@ contract Rollup {
         stateRoot = newRoot;
         batchCount += 1;
         queueConsumed = consumed + k;
-        _creditWithdrawals(data);
+        _settle(data, consumed);
     }
 
     /// The public input a proof of this batch must have on top of the current state, and the
@@ -210,20 +251,44 @@ contract Rollup {
         if (uint8(data[0]) != VERSION) revert BadData("version");
         for (uint256 off = 1; off < data.length; off += RECORD) {
             uint8 kind = uint8(data[off]) >> 4;
-            if (kind == DEPOSIT || kind == FORCED_EXIT) k += 1;
+            if (kind == DEPOSIT || kind == FORCED_EXIT || kind == DEPOSIT_REFUND) k += 1;
         }
     }
 
-    function _creditWithdrawals(bytes calldata data) private {
+    /// Effects of an accepted batch on L1, record by record: withdrawals and forced exits are
+    /// credited to the account's owner; queued items are released (a refused deposit is credited
+    /// back to its depositor).
+    function _settle(bytes calldata data, uint256 index) private {
         for (uint256 off = 1; off < data.length; off += RECORD) {
             uint8 kind = uint8(data[off]) >> 4;
-            if (kind != WITHDRAW && kind != FORCED_EXIT) continue;
             uint256 account = uint24(bytes3(data[off + 1:off + 4]));
+            if (kind == DEPOSIT || kind == DEPOSIT_REFUND) {
+                _release(index++, kind == DEPOSIT_REFUND);
+                continue;
+            }
+            if (kind == FORCED_EXIT) {
+                delete pendingForcedExit[account];
+                index++;
+            }
+            if (kind != WITHDRAW && kind != FORCED_EXIT) continue;
             uint256 amount = uint64(bytes8(data[off + 7:off + 15]));
             if (amount == 0) continue;
             address owner = ownerOf[account];
             claimable[owner] += amount;
             emit WithdrawalCredited(account, owner, amount);
+        }
+    }
+
+    /// A queued deposit leaves the queue: applied on L2, or refunded to its depositor.
+    function _release(uint256 index, bool refund) private {
+        uint256 item = queuedDeposit[index];
+        uint256 amount = uint64(item);
+        delete queuedDeposit[index];
+        queuedDeposits -= amount;
+        if (refund) {
+            address depositor = address(uint160(item >> 64));
+            claimable[depositor] += amount;
+            emit DepositRefunded(index, depositor, amount);
         }
     }
 
@@ -248,6 +313,13 @@ contract Rollup {
         emit Frozen(queueIndex);
     }
 
+    /// Once frozen, a deposit still in the queue goes back to its depositor (credited, then claimed).
+    function reclaimDeposit(uint256 queueIndex) external {
+        if (!frozen) revert NotFrozen();
+        if (queueIndex < queueConsumed || queuedDeposit[queueIndex] == 0) revert NothingToRefund();
+        _release(queueIndex, true);
+    }
+
     /// Once frozen: pay an account's value under the last accepted root, proven by an exit proof
     /// whose public input is sha256(stateRoot ‖ account ‖ amount) mod 2^253.
     function escape(uint256 account, uint256 amount, uint256[8] calldata proof) external nonReentrant {
@@ -266,21 +338,28 @@ contract Rollup {
 
     // ---- guardian pause -------------------------------------------------------------
 
-    /// A guardian's vote to pause batch submission; at the threshold the pause starts, lasts
-    /// maxPause seconds and ends on its own; the next one cannot start within pauseCooldown.
+    /// A guardian's vote to pause batch submission.  A vote counts for voteWindow seconds and not across
+    /// a pause; at threshold votes the pause starts, lasts maxPause seconds and ends on its own; the next
+    /// one cannot start within pauseCooldown.
     function votePause() external {
         if (!isGuardian[msg.sender]) revert NotGuardian();
-        if (block.timestamp < pausedUntil + pauseCooldown && pausedUntil != 0) revert PauseUnavailable();
-        uint256 round = pauseRound;
-        if (pauseVoted[round][msg.sender]) revert PauseUnavailable();
-        pauseVoted[round][msg.sender] = true;
-        uint256 votes = ++pauseVotes[round];
-        emit PauseVote(msg.sender, round, votes);
+        if (pausedUntil != 0 && block.timestamp < pausedUntil + pauseCooldown) revert PauseUnavailable();
+        votedAt[msg.sender] = block.timestamp;
+        uint256 votes = pauseVotes();
+        emit PauseVote(msg.sender, votes);
         if (votes >= guardianThreshold) {
             pausedUntil = block.timestamp + maxPause;
             pausedTotal += maxPause;
-            pauseRound = round + 1;
+            pauseStarted = block.timestamp;
             emit Paused(pausedUntil);
+        }
+    }
+
+    /// Guardians whose latest vote is within voteWindow and after the last pause started.
+    function pauseVotes() public view returns (uint256 votes) {
+        for (uint256 i = 0; i < guardians.length; i++) {
+            uint256 t = votedAt[guardians[i]];
+            if (t != 0 && t + voteWindow >= block.timestamp && (pauseStarted == 0 || t > pauseStarted)) votes++;
         }
     }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-/// A minimal ERC-20 for demos and tests: anyone may mint to themselves.
+/// A minimal ERC-20 for demos and tests: anyone may mint to themselves.  ``feeBps`` (0 by default,
+/// anyone may set it) burns that share of every transfer, to test fee-on-transfer tokens.
 contract TestToken {
     string public constant name = "zkdx test collateral";
     string public constant symbol = "ZKUSD";
@@ -9,6 +10,7 @@ contract TestToken {
     uint256 public totalSupply;
     mapping(address => uint256) public balanceOf;
     mapping(address => mapping(address => uint256)) public allowance;
+    uint256 public feeBps;
 
     event Transfer(address indexed from, address indexed to, uint256 value);
     event Approval(address indexed owner, address indexed spender, uint256 value);
@@ -17,6 +19,11 @@ contract TestToken {
         totalSupply += amount;
         balanceOf[msg.sender] += amount;
         emit Transfer(address(0), msg.sender, amount);
+    }
+
+    function setFee(uint256 bps) external {
+        require(bps <= 10_000, "fee");
+        feeBps = bps;
     }
 
     function approve(address spender, uint256 amount) external returns (bool) {
@@ -40,8 +47,10 @@ contract TestToken {
 
     function _move(address from, address to, uint256 amount) private {
         require(balanceOf[from] >= amount, "balance");
+        uint256 fee = amount * feeBps / 10_000;
         balanceOf[from] -= amount;
-        balanceOf[to] += amount;
-        emit Transfer(from, to, amount);
+        balanceOf[to] += amount - fee;
+        totalSupply -= fee;
+        emit Transfer(from, to, amount - fee);
     }
 }

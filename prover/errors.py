@@ -31,3 +31,7 @@ class MsmInputError(ProverError):
 
 class SetupError(ProverError):
     """The circuit-specific setup cannot run with these parameters (e.g. τ in the domain)."""
+
+
+class ConfigError(ProverError):
+    """An environment setting the prover reads (``ZKDX_WORKERS``) is not valid."""

@@ -25,10 +25,13 @@ from pathlib import Path
 import gmpy2
 
 from prover.errors import KeyFormatError
+from verifier import jsonsafe
 from verifier.formats import vk_from_json, vk_to_json
 from verifier.types import VerifyingKey
 
 MAGIC = b"ZKDXPK\x00\x02"
+MAX_HEADER_BYTES = 1 << 12  # the header JSON is about 250 bytes
+MAX_KEY_BYTES = 8 << 30  # a key for 2^20 constraints is ~0.4 GiB
 _QUERIES = (("a_query", 1), ("b_g1_query", 1), ("b_g2_query", 2), ("h_query", 1), ("l_query", 1))
 
 
@@ -97,27 +100,21 @@ def encode_proving_key(pk: ProvingKey) -> bytes:
 
 
 def decode_proving_key(data: bytes) -> ProvingKey:
+    """Parse a key file.  Hostile input raises KeyFormatError before anything of its claimed size
+    is built: every count is a non-negative integer, the counts agree with each other (A, B
+    queries one point per variable, L one per private variable, H ``domain_size - 1``) and the
+    points they imply fill the body exactly."""
     if len(data) < len(MAGIC) + 32 or not data.startswith(MAGIC):
         raise KeyFormatError("not a zkdx proving key (bad magic or too short)")
     body, digest = data[:-32], data[-32:]
     if hashlib.sha256(body).digest() != digest:
         raise KeyFormatError("proving key checksum mismatch: the file is corrupt or truncated")
-    view, pos = memoryview(body), len(MAGIC)
-    try:
-        header, pos = _json_block(view, pos)
-        vk_text, pos = _text_block(view, pos)
-        counts = {name: int(header["counts"][name]) for name, _ in _QUERIES}
-        fields = {
-            "vk_json": vk_text,
-            "circuit_digest": str(header["circuit_digest"]),
-            "domain_size": int(header["domain_size"]),
-            "num_inputs": int(header["num_inputs"]),
-        }
-    except (KeyError, TypeError, ValueError, struct.error) as exc:
-        raise KeyFormatError(f"proving key header is malformed: {exc}") from exc
-    expected = pos + 64 * sum(g for _, g in _POINTS) + sum(64 * g * counts[n] for n, g in _QUERIES)
-    if expected != len(body):
-        raise KeyFormatError(f"proving key body has {len(body)} bytes, header implies {expected}")
+    view = memoryview(body)
+    header_text, pos = _text_block(view, len(MAGIC), MAX_HEADER_BYTES, "header")
+    vk_text, pos = _text_block(view, pos, jsonsafe.MAX_BYTES, "verifying key")
+    fields, counts = _header(jsonsafe.loads(header_text, KeyFormatError, max_depth=2))
+    _check_counts(counts, fields, len(body) - pos)
+    fields["vk_json"] = vk_text
     for name, group in _POINTS:
         fields[name] = _dec(view[pos : pos + 64 * group], group)
         pos += 64 * group
@@ -128,14 +125,53 @@ def decode_proving_key(data: bytes) -> ProvingKey:
     return ProvingKey(**fields)
 
 
-def _text_block(view: memoryview, pos: int) -> tuple[str, int]:
+def _text_block(view: memoryview, pos: int, limit: int, what: str) -> tuple[str, int]:
+    """A u32-length-prefixed UTF-8 block of at most ``limit`` bytes that lies inside the body."""
+    if len(view) - pos < 4:
+        raise KeyFormatError(f"proving key {what} block is truncated")
     (n,) = struct.unpack(">I", view[pos : pos + 4])
-    return bytes(view[pos + 4 : pos + 4 + n]).decode(), pos + 4 + n
+    if n > min(limit, len(view) - pos - 4):
+        raise KeyFormatError(f"proving key {what} block claims {n} bytes (limit {limit}, body ends sooner?)")
+    try:
+        return bytes(view[pos + 4 : pos + 4 + n]).decode("utf-8"), pos + 4 + n
+    except UnicodeDecodeError as exc:
+        raise KeyFormatError(f"proving key {what} block is not UTF-8") from exc
 
 
-def _json_block(view: memoryview, pos: int) -> tuple[object, int]:
-    text, pos = _text_block(view, pos)
-    return json.loads(text), pos
+def _natural(obj: object, what: str) -> int:
+    if not isinstance(obj, int) or isinstance(obj, bool) or obj < 0:
+        raise KeyFormatError(f"proving key header: {what} must be a non-negative integer")
+    return obj
+
+
+def _header(header: object) -> tuple[dict, dict[str, int]]:
+    """The scalar fields and the query counts of the header JSON, type-checked."""
+    counts = header.get("counts") if isinstance(header, dict) else None
+    if not isinstance(counts, dict):
+        raise KeyFormatError("proving key header must be an object with a counts object")
+    digest = header.get("circuit_digest")
+    if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+        raise KeyFormatError("proving key header: circuit_digest must be 64 lowercase hex digits")
+    fields = {
+        "circuit_digest": digest,
+        "domain_size": _natural(header.get("domain_size"), "domain_size"),
+        "num_inputs": _natural(header.get("num_inputs"), "num_inputs"),
+    }
+    return fields, {name: _natural(counts.get(name), f"counts.{name}") for name, _ in _QUERIES}
+
+
+def _check_counts(counts: dict[str, int], fields: dict, points_bytes: int) -> None:
+    """The counts describe one Groth16 key and exactly fill the ``points_bytes`` left in the body."""
+    n_vars, n, ell = counts["a_query"], fields["domain_size"], fields["num_inputs"] + 1
+    if n < 1 or n & (n - 1):
+        raise KeyFormatError(f"proving key header: domain_size {n} is not a power of two")
+    expected = {"b_g1_query": n_vars, "b_g2_query": n_vars, "h_query": n - 1, "l_query": n_vars - ell}
+    for name, want in expected.items():
+        if counts[name] != want:
+            raise KeyFormatError(f"proving key header: {name} has {counts[name]} points, the key implies {want}")
+    implied = 64 * sum(g for _, g in _POINTS) + sum(64 * g * counts[name] for name, g in _QUERIES)
+    if implied != points_bytes:
+        raise KeyFormatError(f"proving key holds {points_bytes} bytes of points, its header implies {implied}")
 
 
 def save_proving_key(pk: ProvingKey, path: str | Path) -> None:
@@ -143,8 +179,5 @@ def save_proving_key(pk: ProvingKey, path: str | Path) -> None:
 
 
 def load_proving_key(path: str | Path) -> ProvingKey:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise KeyFormatError(f"{path}: cannot read: {exc.strerror}") from exc
-    return decode_proving_key(data)
+    """Read and decode a key file (a device, or a file over MAX_KEY_BYTES, is refused unread)."""
+    return decode_proving_key(jsonsafe.read_file(path, KeyFormatError, MAX_KEY_BYTES))

@@ -13,19 +13,37 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import signal
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from prover.errors import ConfigError
+from verifier.jsonsafe import excerpt
 
 Task = tuple[Callable[..., Any], tuple]
 FollowUp = Callable[[int, Any], Sequence[Task]]
 _SHARED: dict[str, Any] = {}
+WORKERS_ENV = "ZKDX_WORKERS"
+MAX_WORKERS = 1024  # processes; more is a typo, not a machine
 
 
 def default_workers() -> int:
-    env = os.environ.get("ZKDX_WORKERS")
-    if env and env.isdigit() and int(env) > 0:
+    """``ZKDX_WORKERS`` when set (an integer 1..MAX_WORKERS), else every core this process may use.
+
+    Raises ConfigError naming the variable for anything else (``abc``, ``0``, ``-2``): a typo
+    must not silently fall back to another worker count."""
+    env = os.environ.get(WORKERS_ENV, "").strip()
+    if env:
+        if not (env.isascii() and env.isdigit() and len(env) <= 6 and 1 <= int(env) <= MAX_WORKERS):
+            raise ConfigError(f"{WORKERS_ENV}={excerpt(env)}: expected an integer from 1 to {MAX_WORKERS}")
         return int(env)
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _ignore_interrupt() -> None:
+    """In a worker: Ctrl-C reaches the whole process group; only the parent handles it (and
+    terminates the pool), so workers print no traceback of their own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _call(indexed: tuple[int, Task]) -> tuple[int, Any]:
@@ -65,7 +83,7 @@ def _run_pool(tasks: list[Task], shared: dict, workers: int, on_done: Callable |
     results: dict[int, Any] = {}
     _SHARED = shared
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupt) as pool:
 
             def submit(i: int) -> None:
                 pool.apply_async(_call, ((i, tasks[i]),), callback=done.put, error_callback=done.put)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-import sys
 import warnings
 from dataclasses import dataclass
 
@@ -76,10 +75,12 @@ def _mul_chunk(shared: dict, group_name: str, scalars: list[int]) -> list:
 def setup(
     m: R1CSMatrices, trapdoor: Trapdoor | None = None, *, workers: int | None = None, quiet: bool = False
 ) -> ProvingKey:
-    """Proving key (with its verifying key) for the circuit m.  Prints the insecure warning."""
-    warnings.warn(INSECURE_WARNING, InsecureSetupWarning, stacklevel=2)
+    """Proving key (with its verifying key) for the circuit m.
+
+    Warns once per call (InsecureSetupWarning, through ``warnings`` only) unless ``quiet``:
+    a caller that shows the warning its own way (the CLI) passes ``quiet=True``."""
     if not quiet:
-        print(INSECURE_WARNING, file=sys.stderr)
+        warnings.warn(INSECURE_WARNING, InsecureSetupWarning, stacklevel=2)
     td = trapdoor or Trapdoor.random()
     if any(v % R == 0 for v in (td.alpha, td.beta, td.gamma, td.delta)):
         raise SetupError("alpha, beta, gamma and delta must be non-zero")

@@ -20,15 +20,17 @@ from circuits.ledger.state import queue_step
 from rollup import errors as err
 from rollup.ledger.batch import process_batch
 from rollup.ledger.demo import FAR, ORACLE, funded_world
-from rollup.ledger.signing import Wallet, oracle_tick
-from rollup.ledger.types import Deposit, FundingTick
+from rollup.ledger.signing import Wallet, funding_tick, oracle_tick
+from rollup.ledger.types import Deposit
 from tests.batch_circuit_helpers import forced, prove_mode, public_with_queue_head
 
 SMALL = LedgerParams(depth=2, batch_size=1)
 ACCT = st.integers(0, 3)  # 3 does not exist
 MARKET = st.integers(0, 2)  # 2 is not configured
-AMOUNT = st.sampled_from([0, 1, 10, 300, 999_999, 1_000_001, 10**12])
-PRICE = st.sampled_from([1, 2_700_000, 3_000_000, 10**12])
+AMOUNT = st.sampled_from(
+    [0, 1, 10, 300, 999_999, 1_000_001, 10**12, (1 << 47) - 1, 1 << 47, (1 << 63) - 1, (1 << 64) - 1]
+)
+PRICE = st.sampled_from([0, 1, 2_700_000, 3_000_000, 10**12, (1 << 40) - 1])
 EXPIRY = st.sampled_from([FAR, FAR, FAR, 0])
 
 
@@ -42,7 +44,12 @@ def _trade(m, a, b, amount, price, expiry):
 
 def _oracle(m, price, dt, honest):
     signer = ORACLE if honest else Wallet(b"mallory")
-    return lambda w: oracle_tick(SMALL.domain, signer, m, price, max(0, w.state.time + dt))
+    return lambda w: oracle_tick(w.state.domain, signer, m, price, max(0, w.state.time + dt))
+
+
+def _funding(m, delta, honest):
+    signer = ORACLE if honest else Wallet(b"mallory")
+    return lambda w: funding_tick(w.state, signer, m, delta) if m < 2 else None
 
 
 def _liquidate(m, a, b, amount, signer):
@@ -65,7 +72,7 @@ ACTIONS = st.one_of(
     st.builds(_withdraw, ACCT, AMOUNT, ACCT, EXPIRY),
     st.builds(_trade, MARKET, ACCT, ACCT, AMOUNT, PRICE, EXPIRY),
     st.builds(_oracle, MARKET, PRICE, st.sampled_from([-5, 0, 5]), st.booleans()),
-    st.builds(lambda m, d: lambda w: FundingTick(m, d), MARKET, st.sampled_from([-(10**9), -5, 0, 5, 10**6])),
+    st.builds(_funding, MARKET, st.sampled_from([-(10**9), -5, 0, 5, 30, 10**6, -(1 << 63)]), st.booleans()),
     st.builds(_liquidate, MARKET, ACCT, ACCT, AMOUNT, ACCT),
     st.builds(_deposit, ACCT, AMOUNT, st.booleans()),
     st.builds(_forced_exit, ACCT),
@@ -91,9 +98,12 @@ def _force(start, tx):
 @given(ACTIONS, st.booleans())
 def test_native_and_circuit_agree(action, underwater):
     w, _ = funded_world(SMALL)
-    if underwater:  # make liquidations possible
+    w.clock += 3600  # an hour of funding allowance
+    if underwater:  # make liquidations and the StarkEx exemption possible
         w.apply(w.trade(0, 0, 1, 300, 3_000_000))
         w.apply(w.tick(0, 2_700_000))
+    else:
+        w.apply(w.tick(0, 3_000_000))
     tx = action(w)
     if tx is None:
         event("not constructible")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from circuits.ledger.params import TxType
+from circuits.ledger.params import FUNDING_UNIT, TxType
 from circuits.native.eddsa import Signature
 from rollup import errors as err
 from rollup.ledger import margin
 from rollup.ledger.batch import process_batch, replay_batch
 from rollup.ledger.demo import FAR, ORACLE, World, funded_world
-from rollup.ledger.signing import Wallet, oracle_tick
+from rollup.ledger.signing import Wallet, funding_tick, oracle_tick
 from rollup.ledger.transition import process_tx
 from rollup.ledger.types import Deposit, ForcedExit, Withdraw
 
@@ -37,12 +37,20 @@ def test_trade_moves_collateral_against_size_at_fill_price():
     assert (seller.sizes[BTC], seller.collateral, seller.nonce) == (-10, 1_300_000, 1)
 
 
+HOUR = 3600
+
+
+def _later(w: World, seconds: int, market: int = BTC, price: int = 3_000_000) -> None:
+    """Move ledger time on by an oracle tick `seconds` later."""
+    w.clock += seconds - 10
+    w.apply(w.tick(market, price))
+
+
 def test_funding_is_paid_on_touch_and_sums_to_zero():
     w, _ = funded_world()
     w.apply(w.trade(BTC, 0, 1, 10, 3_000_000))
-    w.clock += 100
-    w.apply(w.tick(BTC, 3_000_000))
-    w.apply(w.funding(BTC, 40))
+    _later(w, 2 * HOUR)
+    w.apply(w.funding(BTC, 40))  # 40 per size unit: 0.13% of a 30,000 notional, within 2 × 0.1%
     w.apply(w.wallets[0].withdraw(w.state, 0, 1, FAR))
     w.apply(w.wallets[1].withdraw(w.state, 1, 1, FAR))
     a, b = w.state.accounts[0], w.state.accounts[1]
@@ -50,15 +58,42 @@ def test_funding_is_paid_on_touch_and_sums_to_zero():
     assert a.caches[BTC] == b.caches[BTC] == 40
 
 
-def test_funding_bound_is_rate_times_elapsed():
+def _cap(w: World, market: int) -> int:
+    """The largest |Δ| the cap allows now: |Δ|·scale·FUNDING_UNIT ≤ cap·price·elapsed."""
+    m, cfg = w.state.markets[market], w.params.markets[market]
+    return cfg.funding_cap * m.price * (w.state.time - m.funding_time) // (cfg.price_scale * FUNDING_UNIT)
+
+
+def test_funding_cap_is_a_fraction_of_notional_per_hour():
     w, _ = funded_world()
-    elapsed = w.state.time - w.state.markets[BTC].funding_time
-    limit = w.params.markets[BTC].max_funding_rate * elapsed
+    _later(w, HOUR)
+    limit = _cap(w, BTC)
+    assert limit == 30  # 0.1% of 30,000 collateral units a size unit, for one hour
     with pytest.raises(err.FundingOutOfBounds):
         w.apply(w.funding(BTC, -(limit + 1)))
-    w.apply(w.funding(BTC, -limit))
+    tick = w.funding(BTC, -limit)
+    w.apply(tick)
+    assert w.state.markets[BTC].funding_time == w.state.time
+    with pytest.raises(err.BadSignature):  # it bound the old funding time: it applies once
+        w.apply(tick)
     with pytest.raises(err.FundingOutOfBounds):  # no time has passed since
         w.apply(w.funding(BTC, 1))
+
+
+def test_funding_starts_at_the_first_oracle_time_and_is_signed_by_the_oracle():
+    w = World()
+    w.apply(w.enqueue_deposit(0, 10))
+    with pytest.raises(err.FundingOutOfBounds, match="no oracle price"):
+        w.apply(w.funding(BTC, 0))
+    w.clock = 1_700_000_000  # unix time: funding must not count from 0
+    w.apply(w.tick(BTC, 3_000_000))
+    assert w.state.markets[BTC].funding_time == w.state.time
+    assert _cap(w, BTC) == 0
+    with pytest.raises(err.FundingOutOfBounds):
+        w.apply(w.funding(BTC, 1))
+    forged = funding_tick(w.state, Wallet(b"mallory"), BTC, 0)
+    with pytest.raises(err.BadSignature):
+        w.apply(forged)
 
 
 @pytest.mark.parametrize(
@@ -74,8 +109,12 @@ def test_funding_bound_is_rate_times_elapsed():
         (lambda w: Withdraw(3, 10, FAR, w.wallets[3].sign(0)), err.UnknownAccount),
         (lambda w: w.trade(7, 0, 1, 1, 3_000_000), err.UnknownMarket),
         (lambda w: w.wallets[1].liquidate(w.state, BTC, 0, 1, 1, FAR), err.NotLiquidatable),
-        (lambda w: oracle_tick(w.params.domain, ORACLE, BTC, 1, w.state.time), err.StaleOraclePrice),
-        (lambda w: oracle_tick(w.params.domain, Wallet(b"mallory"), BTC, 1, w.clock + 5), err.BadSignature),
+        (lambda w: oracle_tick(w.state.domain, ORACLE, BTC, 1, w.state.time), err.StaleOraclePrice),
+        (lambda w: oracle_tick(w.state.domain, Wallet(b"mallory"), BTC, 1, w.clock + 5), err.BadSignature),
+        (
+            lambda w: oracle_tick(w.state.domain + 1, ORACLE, BTC, 1, w.clock + 5),
+            err.BadSignature,
+        ),  # another deployment
         (lambda w: ForcedExit(0), err.QueueMismatch),
         (lambda w: Deposit(0, 5, w.wallets[0].pubkey), err.QueueMismatch),
     ],

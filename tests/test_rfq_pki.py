@@ -166,7 +166,7 @@ def test_l1_key_registry_reads_the_rollup_contract():
     vk = vk_from_json((ROOT / "contracts" / "keys" / "demo-batch.vk.json").read_text())
     l1 = L1Client(connect())
     operator, user = l1.w3.eth.accounts[:2]
-    l1.deploy(LedgerParams(depth=2, batch_size=1), vk, 0, operator, [operator], 1)
+    l1.deploy(LedgerParams(depth=2, batch_size=1), vk, operator, [operator], 1, allow_demo_key=True)
     account = l1.register(user, eddsa.public_key(ALICE))
     reg = L1KeyRegistry(l1)
     assert reg.key_of(account) == eddsa.public_key(ALICE)

@@ -79,7 +79,7 @@ def test_http_sequencer_against_the_node_contract(node):
     async def go():
         seq = HttpSequencer(node.url)
         try:
-            assert await seq.domain() == w.params.domain
+            assert await seq.domain() == w.state.domain
             assert await seq.account(0) == (w.wallets[0].pubkey, 0)
             assert await seq.account(9) is None
             trade = w.trade(0, 0, 1, 10, 3_000_000)

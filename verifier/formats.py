@@ -38,7 +38,7 @@ def _int(v: object, what: str) -> int:
         return v
     if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) <= _MAX_DIGITS:
         return int(v)
-    raise MalformedPointError(f"{what}: {v!r} is not a decimal number")
+    raise MalformedPointError(f"{what}: {jsonsafe.excerpt(v)} is not a decimal number of at most {_MAX_DIGITS} digits")
 
 
 def _list(v: object, n: int, what: str) -> list:
@@ -128,8 +128,13 @@ def vk_from_json(data: str | bytes | dict) -> VerifyingKey:
     ic = obj.get("IC")
     if not isinstance(ic, list) or not ic:
         raise MalformedKeyError("IC must be a non-empty list")
-    if obj.get("nPublic") != len(ic) - 1:
-        raise MalformedKeyError(f"nPublic {obj.get('nPublic')!r} does not match {len(ic)} IC points")
+    n_public = obj.get("nPublic")
+    if n_public != len(ic) - 1 or isinstance(n_public, bool):
+        raise MalformedKeyError(
+            f"nPublic {jsonsafe.excerpt(n_public)} does not match the {len(ic)} IC points, which imply "
+            f"{len(ic) - 1} public inputs (IC[0] is the constant term): the key is inconsistent, "
+            "likely edited or cut; export it again from its setup"
+        )
     try:
         return VerifyingKey(
             g1_from_json(obj.get("vk_alpha_1"), "vk_alpha_1"),

@@ -79,3 +79,9 @@ def is_zero(cs: ConstraintSystem, x: LCLike, name: str) -> Variable:
 def is_equal(cs: ConstraintSystem, a: LCLike, b: LCLike, name: str) -> Variable:
     """1 if a = b else 0 (2 constraints)."""
     return is_zero(cs, lc(a) - b, name)
+
+
+def nonzero_if(cs: ConstraintSystem, flag: LCLike, x: LCLike, name: str) -> None:
+    """x ≠ 0 when flag = 1 (flag boolean): x · inv = flag (1 constraint).  With flag = 0, inv = 0."""
+    inv = cs.new_witness(f"{name}.inv", lambda: pow(cs.value(x), -1, R) if cs.value(x) and cs.value(flag) else 0)
+    cs.enforce(x, inv, flag, name)

@@ -65,11 +65,24 @@ class BatchCircuit(CommittedCircuit):
             var("time", lambda: w.time),
             markets,
             var("queue_head", lambda: w.queue_head),
+            var("domain", lambda: w.domain),
         )
 
-    @staticmethod
-    def _root(cs: ConstraintSystem, g: Wires, name: str) -> LC:
-        flat = [g.time]
-        for mk in g.markets:
-            flat += [mk.price, mk.index, mk.ftime]
-        return poseidon(cs, [g.accounts_root, poseidon(cs, flat, f"{name}.markets")], name)
+    def _root(self, cs: ConstraintSystem, g: Wires, name: str) -> LC:
+        return root_wires(cs, g.accounts_root, g.time, g.markets, g.domain, self.params, name)
+
+
+def root_wires(
+    cs: ConstraintSystem,
+    accounts_root: LC,
+    time: LC,
+    markets: list[MarketWires],
+    domain: LC,
+    p: LedgerParams,
+    name: str,
+) -> LC:
+    """Poseidon(accounts_root, Poseidon(time, price, index, funding time per market), domain, params digest)."""
+    flat = [time]
+    for mk in markets:
+        flat += [mk.price, mk.index, mk.ftime]
+    return lc(poseidon(cs, [accounts_root, poseidon(cs, flat, f"{name}.markets"), domain, LC.constant(p.digest)], name))

@@ -1,12 +1,19 @@
 """One account lane of a slot: open the old leaf, apply the slot's deltas, write, margin.
 
 Phases, because the deltas of lane a depend on its old position (liquidation):
-  open   : old fields (all zero unless ``exists``), leaf = exists·Poseidon(leaf_inputs(fields)),
-           funding settled (collateral -= Σ size·(index - cache)), the selected market's size;
-  close  : new fields with the deltas, ranges (collateral and the changed size signed
-           64-bit, nonce 32-bit), new leaf, and the gated Merkle update of the root;
+  open   : old fields (all zero unless ``exists``), leaf = exists·Poseidon(fields), one hash
+           input per field; funding settled (collateral -= Σ size·(index - cache)); the
+           selected market's size;
+  close  : new fields with the deltas, ranges (the changed size signed 48-bit; collateral
+           signed 64-bit unless the slot checks it itself; a nonce that is not exhausted),
+           new leaf, and the gated Merkle update of the root;
   margin : value and risk of the old (settled) or new fields, as ``circuits.ledger.params`` defines.
-Old fields need no range checks: a leaf under the root was range-checked when written.
+
+Old fields need no range checks at the opening: every field is its own Poseidon input, so a
+leaf opens to exactly the fields it was written with (no packed input whose parts could be
+traded against each other, the exit-drain pattern), and every write range-checks what it
+changes (collateral, the selected size, the nonce; indices are checked when funding moves them).
+The exit circuit, which opens without writing, range-checks every opened field as well.
 """
 
 from __future__ import annotations
@@ -14,12 +21,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from circuits.gadgets.basic import alloc_bit, lc, mul, select
-from circuits.gadgets.bits import is_nonnegative, range_check, signed_range_check
+from circuits.gadgets.basic import alloc_bit, lc, mul, nonzero_if, select
+from circuits.gadgets.bits import is_nonnegative, signed_range_check
 from circuits.gadgets.merkle import merkle_update_if
 from circuits.gadgets.poseidon import poseidon
-from circuits.ledger.params import ARITY, NONCE_BITS, RISK_UNIT, SIGNED_BITS, LedgerParams
-from circuits.ledger.state import leaf_inputs
+from circuits.ledger.params import ARITY, COLLATERAL_BITS, NONCE_BITS, RISK_UNIT, SIZE_BITS, LedgerParams
 from circuits.ledger.witness import LaneWitness
 from circuits.r1cs import ConstraintSystem, LCLike, LinearCombination, Variable
 
@@ -30,11 +36,13 @@ LC = LinearCombination
 class MarketWires:
     price: LC
     index: LC  # funding index (a signed residue)
-    ftime: LC  # time of the last funding tick
+    ftime: LC  # time funding was last paid up to
 
 
 @dataclass
 class Margin:
+    value: LC  # value_scaled
+    risk: LC  # initial risk_scaled
     excess_initial: LC  # value·RISK_UNIT - initial risk (scaled)
     excess_maintenance: LC
 
@@ -49,16 +57,16 @@ class AccountLane:
     def open(self, markets: list[MarketWires], mflags: list[Variable]) -> None:
         cs, n = self.cs, self.name
         self.exists = alloc_bit(cs, f"{n}.exists", lambda: int(self.lw().exists))
-        labels = ["pk_x", "pk_y", "nonce", "collateral"]
+        self.labels = ["pk_x", "pk_y", "nonce", "collateral"]
         for m in range(len(markets)):
-            labels += [f"size{m}", f"cache{m}"]
-        self.fields = [lc(self._field(label, k)) for k, label in enumerate(labels)]
-        for label, f in zip(labels, self.fields):
+            self.labels += [f"size{m}", f"cache{m}"]
+        self.fields = [lc(self._field(label, k)) for k, label in enumerate(self.labels)]
+        for label, f in zip(self.labels, self.fields):
             cs.enforce(1 - lc(self.exists), f, 0, f"{n}.empty.{label}")
         self.pk = (self.fields[0], self.fields[1])
         self.nonce, self.collateral = self.fields[2], self.fields[3]
         self.sizes, self.caches = self.fields[4::2], self.fields[5::2]
-        self.leaf_old = mul(cs, self.exists, poseidon(cs, leaf_inputs(self.fields), f"{n}.leaf_old"), f"{n}.leaf_old")
+        self.leaf_old = mul(cs, self.exists, poseidon(cs, self.fields, f"{n}.leaf_old"), f"{n}.leaf_old")
         paid = LC({})
         for m, (s, c, mk) in enumerate(zip(self.sizes, self.caches, markets)):
             paid = paid + mul(cs, s, mk.index - c, f"{n}.funding{m}")
@@ -69,12 +77,16 @@ class AccountLane:
     def close(
         self,
         root: LCLike,
-        active: LCLike,
+        use: tuple[LCLike, LCLike],
         idx_bits: list[Variable],
         deltas: tuple[LCLike, LCLike, LCLike],
         create: tuple[LCLike, tuple[LCLike, LCLike]] | None = None,
+        check_collateral: bool = True,
     ) -> Variable:
-        """Apply (d_collateral, d_size in the selected market, nonce increment); return the new root."""
+        """Apply (d_collateral, d_size in the selected market, nonce increment ∈ {0, 1}); return the
+        new root.  use = (opened, written): an opened lane's old leaf is proven under root (a lane
+        opened to prove a refusal is checked like any other), a written one is replaced by the new
+        leaf.  With check_collateral False the caller constrains the new collateral's range."""
         cs, n = self.cs, self.name
         d_coll, d_size, inc = deltas
         self.new_collateral = self.settled + d_coll
@@ -82,21 +94,25 @@ class AccountLane:
             s + mul(cs, f, d_size, f"{n}.dsize{m}") for m, (s, f) in enumerate(zip(self.sizes, self.mflags))
         ]
         self.new_size_sel = self.size_sel + d_size
-        nonce = self.nonce + inc
-        signed_range_check(cs, self.new_collateral, SIGNED_BITS, f"{n}.collateral_range")
-        signed_range_check(cs, self.new_size_sel, SIGNED_BITS, f"{n}.size_range")
-        range_check(cs, nonce, NONCE_BITS, f"{n}.nonce_range")
+        if check_collateral:
+            signed_range_check(cs, self.new_collateral, COLLATERAL_BITS, f"{n}.collateral_range")
+        signed_range_check(cs, self.new_size_sel, SIZE_BITS, f"{n}.size_range")
+        # the old nonce is below 2^32 (written so); an increment must not reach 2^32
+        nonzero_if(cs, inc, self.nonce - ((1 << NONCE_BITS) - 1), f"{n}.nonce_left")
         pk, exists = self.pk, lc(self.exists)
         if create is not None:
             flag, item_pk = create
             pk = tuple(k + mul(cs, flag, lc(i) - k, f"{n}.new_pk{j}") for j, (k, i) in enumerate(zip(pk, item_pk)))
             exists = exists + mul(cs, flag, 1 - exists, f"{n}.created")
-        fields = [*pk, nonce, self.new_collateral]
+        fields = [*pk, self.nonce + inc, self.new_collateral]
         for s, mk in zip(self.new_sizes, self.markets):
             fields += [s, mk.index]
-        leaf_new = mul(cs, exists, poseidon(cs, leaf_inputs(fields), f"{n}.leaf_new"), f"{n}.leaf_new")
+        leaf_new = mul(cs, exists, poseidon(cs, fields, f"{n}.leaf_new"), f"{n}.leaf_new")
+        opened, written = use
+        if lc(opened).terms != lc(written).terms:  # some types only open this lane
+            leaf_new = self.leaf_old + mul(cs, written, leaf_new - self.leaf_old, f"{n}.written")
         sibs = self._siblings()
-        return merkle_update_if(cs, active, root, self.leaf_old, leaf_new, idx_bits, sibs, ARITY, f"{n}.merkle")
+        return merkle_update_if(cs, opened, root, self.leaf_old, leaf_new, idx_bits, sibs, ARITY, f"{n}.merkle")
 
     def _siblings(self) -> list[list[Variable]]:
         cs, n = self.cs, self.name
@@ -115,13 +131,13 @@ class AccountLane:
         value, r_init, r_maint = coll * p.scale_lcm, LC({}), LC({})
         for m, (s, mk, cfg) in enumerate(zip(sizes, self.markets, p.markets)):
             sp = mul(cs, s, mk.price, f"{n}.notional{m}")
-            pos = is_nonnegative(cs, s, SIGNED_BITS, f"{n}.sign{m}")
+            pos = is_nonnegative(cs, s, SIZE_BITS, f"{n}.sign{m}")
             abs_sp = mul(cs, lc(pos) * 2 - 1, sp, f"{n}.abs_notional{m}")
             c = p.scale_factor(m)
             value = value + sp * c
             r_init = r_init + abs_sp * (c * cfg.risk_factor_initial)
             r_maint = r_maint + abs_sp * (c * cfg.risk_factor_maintenance)
-        return Margin(value * RISK_UNIT - r_init, value * RISK_UNIT - r_maint)
+        return Margin(value, r_init, value * RISK_UNIT - r_init, value * RISK_UNIT - r_maint)
 
 
 def dot(cs: ConstraintSystem, flags: list[Variable], xs: list[LC], name: str) -> LC:

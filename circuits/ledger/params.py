@@ -12,28 +12,32 @@ Margin, as in StarkEx, with D = lcm(price scales) and c_m = D / scale_m:
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
 from dataclasses import dataclass, field
 
 from circuits.errors import ParameterError
+from circuits.field import R
 from circuits.native import babyjubjub as bjj
 
 ARITY = 4
-VERSION = 2  # batch data format version (first byte of the posted data); 2: 20-byte records
+VERSION = 3  # batch data format version (first byte of the posted data); 3: refund type, signed funding
 RECORD_BYTES = 20
 MAX_DEPTH = 12  # account indices are 3 bytes in a record: 4^12 = 2^24 leaves
 MAX_MARKETS = 5  # the market state hashes as Poseidon(time, 3 fields per market)
 
 AMOUNT_BITS = 64  # deposit/withdraw/trade amounts, timestamps, expiries: unsigned 64-bit
 PRICE_BITS = 40  # trade and oracle prices: unsigned 40-bit (12 digits at the market's price scale)
-SIGNED_BITS = 64  # collateral, sizes, funding indices: signed 64-bit
+COLLATERAL_BITS = 64  # collateral: signed 64-bit
+SIZE_BITS = 48  # position sizes: signed 48-bit (|size| < 2^47), so the margin ratio fits the field
+INDEX_BITS = 64  # funding indices: signed 64-bit
 NONCE_BITS = 32
-RATE_BITS = 32  # max funding rate (index units per second)
-SCALE_BITS = 40  # D = lcm(price scales) < 2^40
+SCALE_BITS = 20  # D = lcm(price scales) < 2^20
+CAP_BITS = 32  # funding caps in ppm of notional per hour
 RISK_UNIT = 10_000  # risk factors in basis points
-# |value_scaled·RISK_UNIT - risk_scaled| < 2^186: |settled collateral| < 2^130 (below), D < 2^40,
-# |size·price·c_m| < 2^63+40+40 per market, risk factors ≤ RISK_UNIT < 2^14, at most 5 markets
-DIFF_BITS = 187
+FUNDING_UNIT = 3600 * 10**6  # a cap of k means |Δindex|·scale·FUNDING_UNIT ≤ k·price·elapsed seconds
+SIGNED_BITS = COLLATERAL_BITS  # kept for callers that mean "a signed 64-bit ledger integer"
 
 
 class TxType:
@@ -47,8 +51,9 @@ class TxType:
     ORACLE = 5
     LIQUIDATION = 6
     FORCED_EXIT = 7
-    ALL = (0, 1, 2, 3, 4, 5, 6, 7)
-    QUEUED = (DEPOSIT, FORCED_EXIT)  # consume an L1 queue item
+    DEPOSIT_REFUND = 8  # a deposit the ledger cannot apply: consumed here, refunded on L1
+    ALL = (0, 1, 2, 3, 4, 5, 6, 7, 8)
+    QUEUED = (DEPOSIT, FORCED_EXIT, DEPOSIT_REFUND)  # consume an L1 queue item
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ class Market:
     price_scale: int  # price is quoted in collateral units per price_scale size units
     risk_factor_initial: int  # in RISK_UNIT; trades and withdrawals must leave value ≥ initial risk
     risk_factor_maintenance: int  # in RISK_UNIT; liquidation allowed iff value < maintenance risk
-    max_funding_rate: int  # |Δ funding index| ≤ max_funding_rate · elapsed seconds
+    funding_cap: int  # in ppm of notional per hour: |Δindex|·scale·FUNDING_UNIT ≤ cap·price·elapsed
 
     def validate(self, index: int) -> None:
         if self.market_id != index:
@@ -68,8 +73,8 @@ class Market:
             raise ParameterError(f"market {index}: price_scale out of range")
         if not 0 < self.risk_factor_maintenance <= self.risk_factor_initial <= RISK_UNIT:
             raise ParameterError(f"market {index}: need 0 < maintenance ≤ initial ≤ {RISK_UNIT}")
-        if not 0 <= self.max_funding_rate < (1 << RATE_BITS):
-            raise ParameterError(f"market {index}: max_funding_rate out of range")
+        if not 0 <= self.funding_cap < (1 << CAP_BITS):
+            raise ParameterError(f"market {index}: funding_cap out of range")
 
 
 DEMO_ORACLE_SECRET = b"zkdx demo oracle key"  # the embedded defaults' oracle: for demos and tests only
@@ -81,7 +86,7 @@ def _default_oracle() -> bjj.Point:
     return public_key(DEMO_ORACLE_SECRET)
 
 
-DEFAULT_MARKETS = (
+DEFAULT_MARKETS = (  # funding capped at 1,000 ppm (0.1%) of notional an hour
     Market(0, 100, 500, 300, 1_000),  # e.g. BTC-PERP: 5% initial, 3% maintenance
     Market(1, 1_000, 1_000, 600, 1_000),  # e.g. ETH-PERP: 10% initial, 6% maintenance
 )
@@ -95,7 +100,6 @@ class LedgerParams:
     batch_size: int = 4  # transaction slots per batch
     markets: tuple[Market, ...] = DEFAULT_MARKETS
     oracle_key: bjj.Point = field(default_factory=_default_oracle)
-    domain: int = 0x7A6B6478  # signature domain separator ("zkdx"); set per deployment
 
     def __post_init__(self) -> None:
         if not 1 <= self.depth <= MAX_DEPTH:
@@ -107,9 +111,12 @@ class LedgerParams:
         for i, m in enumerate(self.markets):
             m.validate(i)
         if self.scale_lcm >= (1 << SCALE_BITS):
-            raise ParameterError("lcm of price scales must stay below 2^40")
+            raise ParameterError(f"lcm of price scales must stay below 2^{SCALE_BITS}")
         if not bjj.on_curve(self.oracle_key) or not bjj.in_subgroup(self.oracle_key):
             raise ParameterError("oracle key is not a Baby Jubjub subgroup point")
+        from circuits.ledger.bounds import Bounds  # checks that every margin quantity fits the field
+
+        Bounds.of(self)
 
     @property
     def scale_lcm(self) -> int:
@@ -127,3 +134,12 @@ class LedgerParams:
     def key(self) -> str:
         """A short stable description, for file names and logs."""
         return f"d{self.depth}-n{self.batch_size}-m{len(self.markets)}"
+
+    @functools.cached_property
+    def digest(self) -> int:
+        """A field element naming these parameters; the state root commits to it."""
+        flat = [VERSION, self.depth, self.batch_size, *self.oracle_key]
+        for m in self.markets:
+            flat += [m.price_scale, m.risk_factor_initial, m.risk_factor_maintenance, m.funding_cap]
+        raw = b"zkdx ledger params" + b"".join(v.to_bytes(32, "big") for v in flat)
+        return int.from_bytes(hashlib.sha256(raw).digest(), "big") % R

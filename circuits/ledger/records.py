@@ -11,6 +11,10 @@ Layout in bits, big-endian:  type (4) | market (4) | account a (24) | account b 
 | oracle      | market | 0          | 0          | timestamp               | price        |
 | liquidation | market | liquidated | liquidator | size taken over         | 0            |
 | forced exit | 0      | account    | 0          | amount paid out         | 0            |
+| refund      | 0      | account    | 0          | amount refunded on L1   | 0            |
+
+A funding tick is signed by the oracle with the market's funding time in the message's expiry
+slot; a refund is a deposit the ledger cannot apply (its collateral would leave the range).
 
 Fields a type does not use must be zero, so every state change has exactly one
 encoding.  The circuit reads the same bits (``circuits.ledger.slot``).
@@ -36,6 +40,7 @@ USES = {  # fields each type may set (besides tx_type)
     TxType.ORACLE: ("market", "amount", "price"),
     TxType.LIQUIDATION: ("market", "a", "b", "amount"),
     TxType.FORCED_EXIT: ("a", "amount"),
+    TxType.DEPOSIT_REFUND: ("a", "amount"),
 }
 if sum(w for _, w in LAYOUT) != RECORD_BITS:  # checked at import
     raise ParameterError("record layout does not add up to RECORD_BYTES")

@@ -5,14 +5,21 @@ Constraints per rule (names under ``slot{k}``):
   quote        : q = floor(amount·price / scale) (price = oracle price for a liquidation)
   exists_*     : signed and liquidation types need existing accounts; a deposit's key matches
   amount_nonzero, distinct : trades and liquidations move size between two accounts
+  a.in_range   : lane a's collateral after its change (settled + delta; settled alone for a forced
+                 exit) is signed 64-bit: required for every write of lane a, refused for a
+                 DEPOSIT_REFUND (the proof that the deposit could not be applied); a forced exit
+                 of an account out of range pays 0 and writes nothing
   overdraft    : a withdrawal leaves collateral ≥ 0
-  margin_a/b   : initial margin after withdraw, trade (unless only reducing), liquidator;
-                 liquidated account below maintenance before; only reducing
+  margin_a/b   : initial margin after a withdrawal and for the liquidator; the liquidated account
+                 below maintenance before; trades: well margined after, or ``healthier``
+  healthier_*  : StarkEx: the position only shrinks, the oracle price is positive, and
+                 value_after·risk_before ≥ value_before·risk_after
   forced_amount: a forced exit pays exactly min(max(collateral, 0), free collateral)
-  sig_a, sig_b : EdDSA on Poseidon(domain, record, nonces, expiry) (oracle key for a price tick)
+  sig_a, sig_b : EdDSA on Poseidon(domain, record, nonces, expiry) (the oracle's key for price and
+                 funding ticks; a funding tick's expiry slot is the market's funding time)
   hash         : the one Poseidon of a slot, the signed message or the queue step by type
-  expiry, oracle_time, funding_bound : time rules
-  queue        : deposits and forced exits extend the L1 queue hash chain
+  expiry, oracle_time, funding_bound, funding_started : time rules
+  queue        : deposits, refunds and forced exits extend the L1 queue hash chain
 Unused lanes and signature slots are gated off (Merkle update inactive, dummy signature).
 """
 
@@ -21,19 +28,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from circuits.field import R
-from circuits.gadgets.basic import lc, mul, select
-from circuits.gadgets.bits import divmod_const, is_nonnegative, less_than, range_check, signed_range_check
+from circuits.gadgets.basic import is_zero, lc, mul, nonzero_if, select
+from circuits.gadgets.bits import divmod_const, is_nonnegative, less_than, range_check, signed_range_check, to_bits
 from circuits.gadgets.eddsa import verify_eddsa_poseidon
 from circuits.gadgets.poseidon import poseidon
-from circuits.ledger.lane import AccountLane, MarketWires, dot
-from circuits.ledger.params import AMOUNT_BITS, DIFF_BITS, RISK_UNIT, SCALE_BITS, SIGNED_BITS, LedgerParams, TxType
+from circuits.ledger.bounds import FUNDING_BITS, Bounds
+from circuits.ledger.lane import AccountLane, Margin, MarketWires, dot
+from circuits.ledger.params import (
+    AMOUNT_BITS,
+    COLLATERAL_BITS,
+    FUNDING_UNIT,
+    INDEX_BITS,
+    RISK_UNIT,
+    SIZE_BITS,
+    LedgerParams,
+    TxType,
+)
 from circuits.ledger.slot_record import index_bits, record_wires
 from circuits.ledger.witness import SlotWitness, dummy_signature
 from circuits.r1cs import ConstraintSystem, LCLike, LinearCombination, Variable
 
 LC = LinearCombination
 T = TxType
+WRITES_A = (T.DEPOSIT, T.WITHDRAW, T.TRADE, T.LIQUIDATION)  # lane a written unconditionally
 
 
 @dataclass
@@ -44,11 +61,13 @@ class Wires:
     time: LC
     markets: list[MarketWires]
     queue_head: LC
+    domain: LC
 
 
 class Slot:
     def __init__(self, cs: ConstraintSystem, p: LedgerParams, k: int, sw: Callable[[], SlotWitness]) -> None:
         self.cs, self.p, self.sw, self.n = cs, p, sw, f"slot{k}"
+        self.bounds = Bounds.of(p)
 
     def _w(self, label: str, value: Callable[[], int]) -> Variable:
         return self.cs.new_witness(f"{self.n}.{label}", value)
@@ -67,14 +86,14 @@ class Slot:
         self._signatures(a, b)
         time, markets = self._market_rules()
         head = self._queue()
-        return Wires(root, time, markets, head), r.bits
+        return Wires(root, time, markets, head, g.domain), r.bits
 
     # ---- lanes ------------------------------------------------------------------
-    def _quote(self, oracle_price: LC) -> Variable:
+    def _quote(self) -> Variable:
         """floor(amount·price / scale) with all ranges checked (1 when no market: q = r = 0)."""
         cs, n, r, p = self.cs, self.n, self.r, self.p
         amount = r.fields["amount"]
-        price = r.fields["price"] + mul(cs, r.t[T.LIQUIDATION], oracle_price - r.fields["price"], f"{n}.q_price")
+        price = r.fields["price"] + mul(cs, r.t[T.LIQUIDATION], self.oracle_price - r.fields["price"], f"{n}.q_price")
         scale = LC.constant(1)  # no market: divide by 1
         for m, f in enumerate(r.mflags):
             scale = scale + lc(f) * (p.markets[m].price_scale - 1)
@@ -83,31 +102,45 @@ class Slot:
         rem = self._w("quote_rem", lambda: cs.value(notional) % cs.value(scale))
         cs.enforce(q, scale, notional - rem, f"{n}.quote")
         # No range check on q: it reaches the ledger only as ±q on two existing accounts' collateral,
-        # which ``close`` checks signed 64-bit around settled values below 2^134; so |q| < 2^135,
-        # q·scale = notional - rem holds over the integers (< 2^175 < r) and q is the floor.
-        range_check(cs, rem, SCALE_BITS, f"{n}.quote_rem_range")
-        range_check(cs, scale - rem - 1, SCALE_BITS, f"{n}.quote_rem_below_scale")
+        # both range-checked around settled values below 2^113; so |q| < 2^114, q·scale = notional - rem
+        # holds over the integers (< 2^134 < r) and q is the floor.
+        bits = self.bounds.scale_bits
+        range_check(cs, rem, bits, f"{n}.quote_rem_range")
+        range_check(cs, scale - rem - 1, bits, f"{n}.quote_rem_below_scale")
         return q
 
     def _lanes(self, a: AccountLane, b: AccountLane) -> Variable:
         cs, n, r, g = self.cs, self.n, self.r, self.g
-        oracle_price = dot(cs, r.mflags, [mk.price for mk in g.markets], f"{n}.oracle_price")
-        q = self._quote(oracle_price)
-        self.long_a = long = is_nonnegative(cs, a.size_sel, SIGNED_BITS, f"{n}.liq_sign")
+        self.oracle_price = dot(cs, r.mflags, [mk.price for mk in g.markets], f"{n}.oracle_price")
+        q = self._quote()
+        self.long_a = long = is_nonnegative(cs, a.size_sel, SIZE_BITS, f"{n}.liq_sign")
         liq_sigma = mul(cs, r.t[T.LIQUIDATION], long, f"{n}.liq_sigma") * 2 - r.t[T.LIQUIDATION]  # t_liq·σ
         amount = r.fields["amount"]
-        d_size = mul(cs, amount, r.any_of(T.TRADE) - liq_sigma, f"{n}.d_size")
-        d_quote = mul(cs, q, liq_sigma - r.t[T.TRADE], f"{n}.d_quote")
-        d_coll_a = mul(cs, amount, r.any_of(T.DEPOSIT) - r.t[T.WITHDRAW] - r.t[T.FORCED_EXIT], f"{n}.d_amount")
+        self.d_size = d_size = mul(cs, amount, r.any_of(T.TRADE) - liq_sigma, f"{n}.d_size")
+        self.d_quote = d_quote = mul(cs, q, liq_sigma - r.t[T.TRADE], f"{n}.d_quote")
+        base = mul(cs, amount, r.any_of(T.DEPOSIT, T.DEPOSIT_REFUND) - r.t[T.WITHDRAW], f"{n}.d_amount")
+        payout = mul(cs, amount, r.t[T.FORCED_EXIT], f"{n}.fe_payout")
+        self.d_coll_a = base + d_quote - payout
+        fe_active = self._collateral_range_a(a.settled + base + d_quote)
+        use_a = (r.any_of(*WRITES_A, T.FORCED_EXIT, T.DEPOSIT_REFUND), r.any_of(*WRITES_A) + fe_active)
         create = (lc(r.t[T.DEPOSIT]), self.item_pk)
-        active_a = r.any_of(T.DEPOSIT, T.WITHDRAW, T.TRADE, T.LIQUIDATION, T.FORCED_EXIT)
         bits_a, bits_b = (index_bits(cs, self.p, r, w, n) for w in ("a", "b"))
-        root = a.close(
-            self.g.accounts_root, active_a, bits_a, (d_coll_a + d_quote, d_size, r.any_of(T.WITHDRAW, T.TRADE)), create
-        )
-        return b.close(
-            root, r.any_of(T.TRADE, T.LIQUIDATION), bits_b, (-d_quote, -d_size, r.any_of(T.TRADE, T.LIQUIDATION))
-        )
+        deltas_a = (self.d_coll_a, d_size, r.any_of(T.WITHDRAW, T.TRADE))
+        root = a.close(self.g.accounts_root, use_a, bits_a, deltas_a, create, check_collateral=False)
+        deltas_b = (-d_quote, -d_size, r.any_of(T.TRADE, T.LIQUIDATION))
+        both = r.any_of(T.TRADE, T.LIQUIDATION)
+        return b.close(root, (both, both), bits_b, deltas_b)
+
+    def _collateral_range_a(self, y: LC) -> LC:
+        """in_range = [y is signed 64-bit] for lane a's collateral after its change (for a forced exit,
+        the settled collateral it pays from); required by writes, refused by refunds.  Returns the
+        forced exit's write flag t_fe·in_range."""
+        cs, n, r = self.cs, self.n, self.r
+        self.in_range = ok = in_signed_range(cs, y, COLLATERAL_BITS, self.bounds.inrange_bits, f"{n}.a.in_range")
+        cs.enforce(r.any_of(*WRITES_A), 1 - lc(ok), 0, f"{n}.a.collateral_range")
+        cs.enforce(r.t[T.DEPOSIT_REFUND], ok, 0, f"{n}.refund_reason")
+        self.fe_gate = mul(cs, r.t[T.FORCED_EXIT], ok, f"{n}.fe_gate")
+        return self.fe_gate
 
     # ---- rules ------------------------------------------------------------------
     def _pairing_rules(self, a: AccountLane, b: AccountLane) -> None:
@@ -115,40 +148,75 @@ class Slot:
         cs.enforce(r.any_of(T.WITHDRAW, T.TRADE, T.LIQUIDATION), 1 - lc(a.exists), 0, f"{n}.exists_a")
         two = r.any_of(T.TRADE, T.LIQUIDATION)
         cs.enforce(two, 1 - lc(b.exists), 0, f"{n}.exists_b")
-        _nonzero_if(cs, two, r.fields["amount"], f"{n}.amount_nonzero")
-        _nonzero_if(cs, two, r.fields["a"] - r.fields["b"], f"{n}.distinct")
+        nonzero_if(cs, two, r.fields["amount"], f"{n}.amount_nonzero")
+        nonzero_if(cs, two, r.fields["a"] - r.fields["b"], f"{n}.distinct")
         self.item_pk = tuple(self._w(f"item_pk{j}", lambda j=j: self.sw().item_pubkey[j]) for j in range(2))
-        existing = mul(cs, r.t[T.DEPOSIT], a.exists, f"{n}.deposit_existing")
+        existing = mul(cs, r.any_of(T.DEPOSIT, T.DEPOSIT_REFUND), a.exists, f"{n}.deposit_existing")
         for j in range(2):
             cs.enforce(existing, a.pk[j] - self.item_pk[j], 0, f"{n}.deposit_key{j}")
 
     def _margins(self, a: AccountLane, b: AccountLane) -> None:
-        cs, n, r = self.cs, self.n, self.r
+        cs, n, r, bits = self.cs, self.n, self.r, self.bounds.margin_bits
+        t_tr, t_liq = r.t[T.TRADE], r.t[T.LIQUIDATION]
         ma = a.margin(use_old=r.any_of(T.LIQUIDATION, T.FORCED_EXIT))
         mb = b.margin(None)
-        red_a = _reducing(cs, a.size_sel, a.new_size_sel, self.long_a, f"{n}.a")
-        red_b = _reducing(cs, b.size_sel, b.new_size_sel, None, f"{n}.b")
-        cs.enforce(r.t[T.LIQUIDATION], 1 - lc(red_a), 0, f"{n}.liquidation_reduces")
-        t_tr, t_liq = r.t[T.TRADE], r.t[T.LIQUIDATION]
-        need_a = r.any_of(T.WITHDRAW, T.TRADE, T.LIQUIDATION) - mul(cs, t_tr, red_a, f"{n}.a_only_reduces")
-        below = -ma.excess_maintenance - 1 - ma.excess_initial
+        red_a, sign_a = _reducing(cs, a.size_sel, a.new_size_sel, self.long_a, f"{n}.a")
+        red_b, sign_b = _reducing(cs, b.size_sel, b.new_size_sel, None, f"{n}.b")
+        cs.enforce(t_liq, 1 - lc(red_a), 0, f"{n}.liquidation_reduces")
+        below = -ma.excess_maintenance - 1 - ma.excess_initial  # ≥ 0 iff below maintenance (old values)
         x_a = ma.excess_initial + mul(cs, t_liq, below, f"{n}.a_liquidatable")
-        range_check(cs, mul(cs, need_a, x_a, f"{n}.margin_a_gate"), DIFF_BITS, f"{n}.margin_a")
-        need_b = r.any_of(T.TRADE, T.LIQUIDATION) - mul(cs, t_tr, red_b, f"{n}.b_only_reduces")
-        range_check(cs, mul(cs, need_b, mb.excess_initial, f"{n}.margin_b_gate"), DIFF_BITS, f"{n}.margin_b")
+        ok_a = is_nonnegative(
+            cs, mul(cs, r.any_of(T.WITHDRAW, T.TRADE, T.LIQUIDATION), x_a, f"{n}.ma_gate"), bits, f"{n}.margin_a"
+        )
+        cs.enforce(r.any_of(T.WITHDRAW, T.LIQUIDATION), 1 - lc(ok_a), 0, f"{n}.margin_a_required")
+        ok_b = is_nonnegative(
+            cs, mul(cs, r.any_of(T.TRADE, T.LIQUIDATION), mb.excess_initial, f"{n}.mb_gate"), bits, f"{n}.margin_b"
+        )
+        cs.enforce(t_liq, 1 - lc(ok_b), 0, f"{n}.margin_b_required")
+        price_set = mul(cs, t_tr, 1 - lc(is_zero(cs, self.oracle_price, f"{n}.price_zero")), f"{n}.trade_priced")
+        self.dp = mul(cs, self.d_size, self.oracle_price, f"{n}.d_notional")
+        self._healthier(ma, ok_a, mul(cs, price_set, red_a, f"{n}.a.may_heal"), sign_a, self.d_coll_a, 1, "a")
+        self._healthier(mb, ok_b, mul(cs, price_set, red_b, f"{n}.b.may_heal"), sign_b, -self.d_quote, -1, "b")
         gate = mul(cs, r.t[T.WITHDRAW], a.new_collateral, f"{n}.overdraft_gate")
-        range_check(cs, gate, SIGNED_BITS - 1, f"{n}.overdraft")
-        self._forced_amount(a, ma.excess_initial)
+        range_check(cs, gate, COLLATERAL_BITS - 1, f"{n}.overdraft")
+        self._forced_amount(a, ma)
 
-    def _forced_amount(self, a: AccountLane, free_scaled: LC) -> None:
-        """A forced exit pays min(max(settled collateral, 0), floor(free / (D·RISK_UNIT)), 0 if free < 0)."""
-        cs, n, r = self.cs, self.n, self.r
-        pos = is_nonnegative(cs, free_scaled, DIFF_BITS, f"{n}.fe_free_sign")
+    def _healthier(
+        self, m: Margin, well: Variable, flag: LC, old_sign: Variable, d_coll: LC, side: int, x: str
+    ) -> None:
+        """A trade side below initial margin after the trade must be healthier: flag (the position
+        only shrinks, at a positive oracle price) and value_after·risk_before ≥ value_before·risk_after.
+        Before-values come from the after-values and the trade: value_before = value_after −
+        (d_coll·D + d_size·price·c), risk_before = risk_after − σ·d_size·price·c·rf (exact when the
+        position only shrinks, the only case where they are used)."""
+        cs, n, r, p = self.cs, f"{self.n}.{x}", self.r, self.p
+        c_sel, crf_sel = LC({}), LC({})
+        for f, cfg, c in zip(r.mflags, p.markets, (p.scale_factor(i) for i in range(len(p.markets)))):
+            c_sel, crf_sel = c_sel + lc(f) * c, crf_sel + lc(f) * (c * cfg.risk_factor_initial)
+        dp = self.dp * side
+        value_before = m.value - d_coll * p.scale_lcm - mul(cs, dp, c_sel, f"{n}.d_value")
+        sigma_crf = mul(cs, lc(old_sign) * 2 - 1, crf_sel, f"{n}.sigma_crf")
+        risk_before = m.risk - mul(cs, sigma_crf, dp, f"{n}.d_risk")
+        ratio = mul(cs, m.value, risk_before, f"{n}.v_after_r_before") - mul(
+            cs, value_before, m.risk, f"{n}.v_before_r_after"
+        )
+        ratio_ok = is_nonnegative(cs, mul(cs, flag, ratio, f"{n}.ratio_gate"), self.bounds.ratio_bits, f"{n}.ratio")
+        heals = mul(cs, flag, ratio_ok, f"{n}.heals")
+        unwell = mul(cs, r.t[T.TRADE], 1 - lc(well), f"{n}.unwell")
+        cs.enforce(unwell, 1 - heals, 0, f"{self.n}.healthier_{x}")
+
+    def _forced_amount(self, a: AccountLane, ma: Margin) -> None:
+        """A forced exit pays min(max(settled collateral, 0), floor(free / (D·RISK_UNIT)), 0 if free < 0);
+        0 if the settled collateral is out of range (fe_gate = 0: every term below is zero)."""
+        cs, n, r, bd = self.cs, self.n, self.r, self.bounds
+        free_scaled = mul(cs, self.fe_gate, ma.excess_initial, f"{n}.fe_free_gate")
+        pos = is_nonnegative(cs, free_scaled, bd.free_bits, f"{n}.fe_free_sign")
         free = mul(cs, pos, free_scaled, f"{n}.fe_free")
-        units, _ = divmod_const(cs, free, self.p.scale_lcm * RISK_UNIT, FE_BITS, f"{n}.fe_units")
-        cpos = is_nonnegative(cs, a.settled, SETTLED_BITS, f"{n}.fe_coll_sign")
-        coll = mul(cs, cpos, a.settled, f"{n}.fe_coll")
-        lt = less_than(cs, coll, units, FE_BITS, f"{n}.fe_min")
+        units, _ = divmod_const(cs, free, self.p.scale_lcm * RISK_UNIT, bd.fe_units_bits, f"{n}.fe_units")
+        settled = mul(cs, self.fe_gate, a.settled, f"{n}.fe_settled")
+        cpos = is_nonnegative(cs, settled, COLLATERAL_BITS, f"{n}.fe_coll_sign")
+        coll = mul(cs, cpos, settled, f"{n}.fe_coll")
+        lt = less_than(cs, coll, units, max(bd.fe_units_bits, COLLATERAL_BITS), f"{n}.fe_min")
         amount = lc(units) + mul(cs, lt, coll - units, f"{n}.fe_amount")
         cs.enforce(r.t[T.FORCED_EXIT], r.fields["amount"] - amount, 0, f"{n}.forced_amount")
 
@@ -157,14 +225,16 @@ class Slot:
         expiry = self._w("expiry", lambda: self.sw().expiry)
         sa, sb = r.any_of(T.WITHDRAW, T.TRADE), r.any_of(T.TRADE, T.LIQUIDATION)
         nonces = mul(cs, sa, a.nonce, f"{n}.nonce_a") + mul(cs, sb, b.nonce, f"{n}.nonce_b") * (1 << 32)
-        msg = self._slot_hash([LC.constant(p.domain), r.as_int(), nonces, lc(expiry)])
+        msg = self._slot_hash([self.g.domain, r.as_int(), nonces, lc(expiry)])
         gate = mul(cs, r.any_of(T.WITHDRAW, T.TRADE, T.LIQUIDATION), lc(expiry) - self.g.time, f"{n}.expiry_gate")
         range_check(cs, gate, AMOUNT_BITS, f"{n}.expiry")
-        t_or = r.t[T.ORACLE]
+        self.ftime_sel = dot(cs, r.mflags, [mk.ftime for mk in self.g.markets], f"{n}.ftime_sel")
+        cs.enforce(r.t[T.FUNDING], lc(expiry) - self.ftime_sel, 0, f"{n}.funding_binds_time")
+        oracle = r.any_of(T.ORACLE, T.FUNDING)
         key_a = tuple(
-            k + mul(cs, t_or, o - k, f"{n}.oracle_key{j}") for j, (k, o) in enumerate(zip(a.pk, p.oracle_key))
+            k + mul(cs, oracle, o - k, f"{n}.oracle_key{j}") for j, (k, o) in enumerate(zip(a.pk, p.oracle_key))
         )
-        self._verify(key_a, msg, r.any_of(T.WITHDRAW, T.TRADE, T.ORACLE), lambda: self.sw().sig_a, "sig_a")
+        self._verify(key_a, msg, r.any_of(T.WITHDRAW, T.TRADE, T.ORACLE, T.FUNDING), lambda: self.sw().sig_a, "sig_a")
         self._verify(b.pk, msg, sb, lambda: self.sw().sig_b, "sig_b")
 
     def _verify(self, key: tuple, msg: LC, active: LC, sig: Callable, label: str) -> None:
@@ -178,41 +248,54 @@ class Slot:
         verify_eddsa_poseidon(cs, (k[0], k[1]), r8, s, m, n)
 
     def _market_rules(self) -> tuple[LC, list[MarketWires]]:
-        cs, n, r, g, p = self.cs, self.n, self.r, self.g, self.p
+        cs, n, r, g = self.cs, self.n, self.r, self.g
         t_or, t_fu = r.t[T.ORACLE], r.t[T.FUNDING]
         ts, price = r.fields["amount"], r.fields["price"]
-        delta = ts - lc(r.field_bits["amount"][63]) * (1 << 64)  # the amount field as two's complement
         range_check(cs, mul(cs, t_or, ts - g.time - 1, f"{n}.oracle_gate"), AMOUNT_BITS, f"{n}.oracle_time")
         time = g.time + mul(cs, t_or, ts - g.time, f"{n}.time")
-        elapsed = g.time - dot(cs, r.mflags, [mk.ftime for mk in g.markets], f"{n}.ftime_sel")
-        rate = LC({})
-        for f, cfg in zip(r.mflags, p.markets):
-            rate = rate + lc(f) * cfg.max_funding_rate
-        bound = mul(cs, rate, elapsed, f"{n}.funding_rate_elapsed")
-        magnitude = delta - mul(cs, r.field_bits["amount"][63], delta * 2, f"{n}.funding_abs")  # |Δ|
-        gate = mul(cs, t_fu, bound - magnitude, f"{n}.funding_gate")
-        range_check(cs, gate, FUNDING_BOUND_BITS, f"{n}.funding_bound")
+        delta = self._funding_bound()
+        started = is_zero(cs, self.ftime_sel, f"{n}.ftime_unset")  # a first oracle tick starts the clock
         markets = []
         for m, (mk, f) in enumerate(zip(g.markets, r.mflags)):
             om, fm = mul(cs, t_or, f, f"{n}.oracle_m{m}"), mul(cs, t_fu, f, f"{n}.funding_m{m}")
+            clock = fm + mul(cs, om, started, f"{n}.clock_m{m}")
             new_price = mk.price + mul(cs, om, price - mk.price, f"{n}.price{m}")
             new_index = mk.index + mul(cs, fm, delta, f"{n}.index{m}")
-            new_ftime = mk.ftime + mul(cs, fm, g.time - mk.ftime, f"{n}.ftime{m}")
+            new_ftime = mk.ftime + mul(cs, clock, time - mk.ftime, f"{n}.ftime{m}")
             markets.append(MarketWires(new_price, new_index, new_ftime))
         index_sel = dot(cs, r.mflags, [mk.index for mk in markets], f"{n}.index_sel")
-        signed_range_check(cs, mul(cs, t_fu, index_sel, f"{n}.index_gate"), SIGNED_BITS, f"{n}.index_range")
+        signed_range_check(cs, mul(cs, t_fu, index_sel, f"{n}.index_gate"), INDEX_BITS, f"{n}.index_range")
         return time, markets
+
+    def _funding_bound(self) -> LC:
+        """|Δ|·scale·FUNDING_UNIT ≤ cap·price·(time − funding time), on a market whose clock started;
+        returns Δ (the amount field as two's complement)."""
+        cs, n, r, p, g = self.cs, self.n, self.r, self.p, self.g
+        t_fu, sign = r.t[T.FUNDING], r.field_bits["amount"][63]
+        delta = r.fields["amount"] - lc(sign) * (1 << 64)
+        nonzero_if(cs, t_fu, self.ftime_sel, f"{n}.funding_started")
+        cap, unit = LC({}), LC({})
+        for f, cfg in zip(r.mflags, p.markets):
+            cap, unit = cap + lc(f) * cfg.funding_cap, unit + lc(f) * (cfg.price_scale * FUNDING_UNIT)
+        cap_price = mul(cs, cap, self.oracle_price, f"{n}.funding_cap_price")
+        bound = mul(cs, cap_price, g.time - self.ftime_sel, f"{n}.funding_allowance")
+        magnitude = delta - mul(cs, sign, delta * 2, f"{n}.funding_abs")  # |Δ|
+        used = mul(cs, magnitude, unit, f"{n}.funding_used")
+        range_check(cs, mul(cs, t_fu, bound - used, f"{n}.funding_gate"), FUNDING_BITS, f"{n}.funding_bound")
+        return delta
 
     def _slot_hash(self, msg_inputs: list[LC]) -> LC:
         """The slot's one Poseidon(4): the queue step Poseidon(head, kind + a·2^8 + amount·2^32, pk)
-        for deposits and forced exits, else the signed message Poseidon(domain, record, nonces, expiry).
+        for queued types, else the signed message Poseidon(domain, record, nonces, expiry).
         Each use is gated by the type flags, so one hash serves both (saves a Poseidon a slot)."""
         cs, n, r, g = self.cs, self.n, self.r, self.g
-        t_dep, t_fe = r.t[T.DEPOSIT], r.t[T.FORCED_EXIT]
-        amount = mul(cs, t_dep, r.fields["amount"], f"{n}.queue_amount")
-        packed = lc(t_dep) * T.DEPOSIT + lc(t_fe) * T.FORCED_EXIT + r.fields["a"] * (1 << 8) + amount * (1 << 32)
-        pk = [mul(cs, t_dep, self.item_pk[j], f"{n}.queue_pk{j}") for j in range(2)]
-        self.queued = queued = r.any_of(T.DEPOSIT, T.FORCED_EXIT)
+        dep = r.any_of(T.DEPOSIT, T.DEPOSIT_REFUND)  # a refund consumes the deposit's queue item
+        amount = mul(cs, dep, r.fields["amount"], f"{n}.queue_amount")
+        packed = (
+            dep * T.DEPOSIT + lc(r.t[T.FORCED_EXIT]) * T.FORCED_EXIT + r.fields["a"] * (1 << 8) + amount * (1 << 32)
+        )
+        pk = [mul(cs, dep, self.item_pk[j], f"{n}.queue_pk{j}") for j in range(2)]
+        self.queued = queued = r.any_of(*T.QUEUED)
         inputs = [
             m + mul(cs, queued, lc(q) - m, f"{n}.hash_in{j}")
             for j, (q, m) in enumerate(zip([g.queue_head, packed, *pk], msg_inputs))
@@ -221,30 +304,33 @@ class Slot:
         return self.hash
 
     def _queue(self) -> LC:
-        """head' = the slot hash for deposits and forced exits, else head."""
+        """head' = the slot hash for queued types, else head."""
         return lc(select(self.cs, self.queued, self.hash, self.g.queue_head, f"{self.n}.queue_head"))
 
 
-FE_BITS = 173  # free collateral units < 2^186 / RISK_UNIT
-SETTLED_BITS = 134  # |collateral - Σ size·Δindex| < 2^63 + 5·2^127 < 2^130
-FUNDING_BOUND_BITS = 97  # rate·elapsed - |Δ| ∈ (-2^63, 2^96): negative values fail
+def in_signed_range(cs: ConstraintSystem, y: LCLike, width: int, k: int, name: str) -> LC:
+    """[-2^(width-1) ≤ y < 2^(width-1)] for any |y| + 2^(width-1) < 2^k (k + 5 constraints).
+
+    z = y + 2^(width-1) and w = z + 2^k ∈ [0, 2^(k+1)) are decomposed into k + 1 bits: bit k is
+    [z ≥ 0], and then z < 2^width iff the bits width..k-1 are all zero.  Outside the bound the
+    decomposition (and so the circuit) is unsatisfiable."""
+    z = lc(y) + (1 << (width - 1))
+    bits = to_bits(cs, z + (1 << k), k + 1, f"{name}.bits")
+    high = LC({})
+    for i in range(width, k):
+        high = high + lc(bits[i]) * (1 << (i - width))
+    return mul(cs, bits[k], is_zero(cs, high, f"{name}.high"), f"{name}.ok")
 
 
-def _nonzero_if(cs: ConstraintSystem, flag: LCLike, x: LCLike, name: str) -> None:
-    """x ≠ 0 when flag = 1: x · inv = flag (1 constraint)."""
-    inv = cs.new_witness(f"{name}.inv", lambda: pow(cs.value(x), -1, R) if cs.value(x) and cs.value(flag) else 0)
-    cs.enforce(x, inv, flag, name)
-
-
-def _reducing(cs: ConstraintSystem, old: LC, new: LC, old_sign: Variable | None, name: str) -> LC:
-    """1 iff the position shrinks toward zero without changing sign: 0 ≤ σ·new ≤ σ·old, σ = ±1 the
-    sign of old (0 counts as positive, so from 0 only new = 0 qualifies).  old_sign, if given, is
-    [old ≥ 0] already constrained; new is a signed 64-bit value (range-checked in ``close``)."""
+def _reducing(cs: ConstraintSystem, old: LC, new: LC, old_sign: Variable | None, name: str) -> tuple[LC, Variable]:
+    """(1 iff the position shrinks toward zero without changing sign: 0 ≤ σ·new ≤ σ·old, σ = ±1 the
+    sign of old (0 counts as positive, so from 0 only new = 0 qualifies), [old ≥ 0]).  old_sign, if
+    given, is [old ≥ 0] already constrained; new is a signed 48-bit value (range-checked in ``close``)."""
     if old_sign is None:
-        old_sign = is_nonnegative(cs, old, SIGNED_BITS, f"{name}.old_sign")
+        old_sign = is_nonnegative(cs, old, SIZE_BITS, f"{name}.old_sign")
     sigma = lc(old_sign) * 2 - 1
     along = mul(cs, sigma, new, f"{name}.along")
     abs_old = mul(cs, sigma, old, f"{name}.abs_old")
-    stays = is_nonnegative(cs, along, SIGNED_BITS + 1, f"{name}.same_side")
-    shrinks = is_nonnegative(cs, abs_old - along, SIGNED_BITS + 2, f"{name}.shrinks")
-    return mul(cs, stays, shrinks, f"{name}.reducing")
+    stays = is_nonnegative(cs, along, SIZE_BITS + 1, f"{name}.same_side")
+    shrinks = is_nonnegative(cs, abs_old - along, SIZE_BITS + 2, f"{name}.shrinks")
+    return mul(cs, stays, shrinks, f"{name}.reducing"), old_sign

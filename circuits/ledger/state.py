@@ -3,10 +3,13 @@
 These are the native definitions the circuit reproduces; ``rollup`` keeps its
 state in these types, so the operator and the circuit hash the same things.
 
-  leaf(account)      = Poseidon(pk.x, pk.y, nonce + collateral·2^32, size_0, cache_0, ..., size_M-1, cache_M-1)
-                       (0 for an account that does not exist; nonce and collateral share an input)
+  leaf(account)      = Poseidon(pk.x, pk.y, nonce, collateral, size_0, cache_0, ..., size_M-1, cache_M-1)
+                       (0 for an account that does not exist; one input per field, so a leaf opens
+                       one way only: no packed input whose parts could be traded against each other)
   markets_hash       = Poseidon(time, price_0, index_0, funding_time_0, ...)
-  state_root         = Poseidon(accounts_root, markets_hash)
+  state_root         = Poseidon(accounts_root, markets_hash, domain, params digest)
+                       (domain = keccak(chain id, rollup address) mod r, fixed by the contract at
+                       deployment: signatures over it cannot be replayed on another deployment)
   queue head         : head' = Poseidon(head, kind + account·2^8 + amount·2^32, pk.x, pk.y), head_0 = 0
   message            = Poseidon(domain, record, nonce_a + nonce_b·2^32, expiry)
   header             = Poseidon(old_root, new_root, queue_head_before, queue_head_after)
@@ -20,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from circuits.field import R
-from circuits.ledger.params import NONCE_BITS
 from circuits.native import babyjubjub as bjj
 from circuits.native.binding import sha256_commitment
 from circuits.native.poseidon import poseidon
@@ -47,7 +49,7 @@ class AccountLeaf:
         return [v % R for v in out]
 
     def leaf(self, exists: bool = True) -> int:
-        return poseidon([v % R for v in leaf_inputs(self.fields())]) if exists else 0
+        return poseidon(self.fields()) if exists else 0
 
     def with_size(self, market: int, size: int) -> AccountLeaf:
         sizes = list(self.sizes)
@@ -55,20 +57,11 @@ class AccountLeaf:
         return replace(self, sizes=tuple(sizes))
 
 
-def leaf_inputs(fields: list) -> list:
-    """The leaf hash's inputs from the fields (ints or circuit linear combinations): nonce and
-    collateral packed as nonce + collateral·2^32, unique for a 32-bit nonce and a signed 64-bit
-    collateral.  The circuit opens a leaf without range checks and relies on the checks of what it
-    writes back: a forged split (nonce + δ, collateral − δ·2^-32 mod r) makes the new collateral
-    (or the exit value) a huge residue, which its range check rejects."""
-    return [fields[0], fields[1], fields[2] + fields[3] * (1 << NONCE_BITS), *fields[4:]]
-
-
 @dataclass(frozen=True)
 class MarketState:
     price: int = 0  # latest oracle price (0 until the first tick)
     funding_index: int = 0  # signed, collateral units per size unit, cumulative
-    funding_time: int = 0  # time of the last funding tick
+    funding_time: int = 0  # time funding was last paid up to: the first oracle tick's, then each funding tick's
 
 
 def markets_hash(time: int, markets: tuple[MarketState, ...]) -> int:
@@ -78,8 +71,9 @@ def markets_hash(time: int, markets: tuple[MarketState, ...]) -> int:
     return poseidon(flat)
 
 
-def state_root(accounts_root: int, m_hash: int) -> int:
-    return poseidon([accounts_root, m_hash])
+def state_root(accounts_root: int, m_hash: int, domain: int, params_digest: int) -> int:
+    """What the contract stores; its constructor computes the genesis value with the same Poseidon(4)."""
+    return poseidon([accounts_root, m_hash, domain, params_digest])
 
 
 def queue_item_packed(kind: int, account: int, amount: int) -> int:

@@ -46,6 +46,7 @@ class BatchWitness:
     time: int
     markets: tuple[MarketState, ...]
     queue_head: int
+    domain: int  # the deployment's signature domain (bound into the root)
     slots: tuple[SlotWitness, ...]
 
 

@@ -1,72 +1,140 @@
 """``zkdx setup / prove / verify / export``: Groth16 on a built-in example circuit or a circom
-``.r1cs`` + ``.wtns``, with snarkjs JSON for keys, proofs and public signals."""
+``.r1cs`` + ``.wtns``, with snarkjs JSON for keys, proofs and public signals.
+
+Arguments are checked before any long work: the circuit source (``--circuit`` or
+``--r1cs``, never both), options that would be ignored (``--size`` off square-chain,
+``--wtns`` with ``--circuit``), inputs (a JSON object naming exactly the circuit's
+inputs, each an integer or decimal string in [0, r); booleans are refused), the worker
+count (``ZKDX_WORKERS``) and every output path.  Outputs are written atomically.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import sys
 import time
-from pathlib import Path
 
 from circuits.examples import EXAMPLES, synthesize
-from circuits.iden3 import read_r1cs, read_wtns, write_r1cs, write_wtns
+from circuits.field import R
+from circuits.iden3 import encode_r1cs, encode_wtns, read_r1cs, read_wtns
 from circuits.r1cs import Mode, R1CSMatrices
-from prover.keys import load_proving_key, save_proving_key
+from prover.errors import UnsatisfiedConstraint
+from prover.keys import encode_proving_key, load_proving_key
+from prover.parallel import default_workers
 from prover.prove import create_proof
-from prover.setup import setup
+from prover.setup import INSECURE_WARNING, setup
 from rollup.cli.errors import UsageError
+from rollup.cli.files import check_outputs, read_input, read_json, write_atomic
+from verifier import jsonsafe
 from verifier.formats import proof_from_json, proof_to_json, public_from_json, public_to_json, vk_from_json, vk_to_json
 from verifier.groth16 import verify_proof
 
+SIZED = "square-chain"  # the one example with a size parameter (its field ``length``)
+DEFAULT_SIZE, MAX_SIZE = 16, 1 << 22
+MAX_INPUT_BYTES = 1 << 20
+_MAX_DIGITS = 78  # r has 77 decimal digits
 
-def _example(args: argparse.Namespace, inputs: dict | None) -> object:
-    cls = EXAMPLES.get(args.circuit)
-    if cls is None:
-        raise UsageError(f"unknown circuit {args.circuit!r}; known: {', '.join(sorted(EXAMPLES))}")
-    params = {"length": args.size} if args.circuit == "square-chain" else {}
+
+# inputs and circuits ---------------------------------------------------------
+def _size(args: argparse.Namespace) -> dict[str, int]:
+    """The example's parameters: ``--size`` for square-chain, an error for any other circuit."""
+    size = getattr(args, "size", None)
+    if args.circuit != SIZED:
+        if size is not None:
+            raise UsageError(f"--size applies to {SIZED} only, not to {args.circuit or 'an --r1cs file'}")
+        return {}
+    size = DEFAULT_SIZE if size is None else size
+    if not 1 <= size <= MAX_SIZE:
+        raise UsageError(f"--size must be between 1 and {MAX_SIZE}, got {size}")
+    return {"length": size}
+
+
+def _example(args: argparse.Namespace, inputs: dict[str, int] | None) -> object:
+    cls, params = EXAMPLES[args.circuit], _size(args)
+    if inputs is None:
+        return cls(**params)
+    expected = [f.name for f in dataclasses.fields(cls) if f.name not in params]
+    missing, unknown = sorted(set(expected) - set(inputs)), sorted(set(inputs) - set(expected))
+    if missing or unknown:
+        found = "; ".join(
+            f"{what} {', '.join(map(jsonsafe.excerpt, names))}"
+            for what, names in (("missing", missing), ("unknown", unknown))
+            if names
+        )
+        raise UsageError(f"{args.circuit} takes the inputs {', '.join(expected)} ({found})")
+    return cls(**params, **inputs)
+
+
+def _inputs(text: str) -> dict[str, int]:
+    """--input: JSON text or @file, an object whose values are field elements."""
+    raw = read_input(text[1:], MAX_INPUT_BYTES) if text.startswith("@") else text
     try:
-        return cls(**params, **(inputs or {}))
-    except TypeError as exc:
-        raise UsageError(f"bad inputs for {args.circuit}: {exc}") from exc
+        obj = jsonsafe.loads(raw, UsageError, max_bytes=MAX_INPUT_BYTES, max_depth=1)
+    except UsageError as exc:
+        raise UsageError(f"--input: {exc}") from exc
+    if not isinstance(obj, dict):
+        raise UsageError('--input must be a JSON object such as {"x": 3}')
+    return {name: _field_element(name, v) for name, v in obj.items()}
 
 
-def _inputs(text: str) -> dict:
-    raw = Path(text[1:]).read_text() if text.startswith("@") else text
-    try:
-        obj = json.loads(raw)
-    except ValueError as exc:
-        raise UsageError(f"--input is not JSON: {exc}") from exc
-    if not isinstance(obj, dict) or not all(isinstance(v, int) for v in obj.values()):
-        raise UsageError("--input must be a JSON object of integers")
-    return obj
+def _field_element(name: str, v: object) -> int:
+    if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) <= _MAX_DIGITS:
+        v = int(v)
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise UsageError(f"--input {jsonsafe.excerpt(name)}: {jsonsafe.excerpt(v)} is not an integer")
+    if not 0 <= v < R:
+        raise UsageError(f"--input {jsonsafe.excerpt(name)}: {jsonsafe.excerpt(v)} is not in [0, r)")
+    return v
 
 
 def _matrices(args: argparse.Namespace) -> R1CSMatrices:
     if args.r1cs:
+        _size(args)  # refuses --size
         return read_r1cs(args.r1cs)
-    if not args.circuit:
-        raise UsageError("give --circuit NAME or --r1cs FILE")
     return synthesize(_example(args, None), Mode.SETUP).to_matrices()
 
 
+def _witness_args(args: argparse.Namespace) -> None:
+    """--r1cs goes with --wtns, --circuit with --input; nothing is silently ignored."""
+    if args.r1cs and args.input is not None:
+        raise UsageError("--input goes with --circuit; with --r1cs give the witness as --wtns")
+    if args.circuit and args.wtns:
+        raise UsageError("--wtns goes with --r1cs; with --circuit give the inputs as --input")
+    if args.r1cs and not args.wtns:
+        raise UsageError("--r1cs needs --wtns")
+    if args.circuit and args.input is None:
+        raise UsageError(f"--circuit {args.circuit} needs --input (JSON or @file)")
+
+
 def _assignment(args: argparse.Namespace) -> tuple[R1CSMatrices, list[int]]:
+    _witness_args(args)
     if args.r1cs:
-        if not args.wtns:
-            raise UsageError("--r1cs needs --wtns")
-        m = read_r1cs(args.r1cs)
-        return m, read_wtns(args.wtns)
-    if not args.circuit or args.input is None:
-        raise UsageError("give --circuit NAME --input JSON, or --r1cs FILE --wtns FILE")
+        _size(args)  # refuses --size
+        return read_r1cs(args.r1cs), read_wtns(args.wtns)
     cs = synthesize(_example(args, _inputs(args.input)), Mode.PROVE)
     return cs.to_matrices(), cs.assignment()
 
 
+def _satisfying(m: R1CSMatrices, z: list[int]) -> list[int]:
+    """z itself once it fits m and satisfies every constraint (else the first failing one is named)."""
+    failing = m.which_is_unsatisfied(z)
+    if failing is not None:
+        raise UnsatisfiedConstraint(failing)
+    return z
+
+
+# commands ----------------------------------------------------------------------
 def cmd_setup(args: argparse.Namespace) -> int:
+    check_outputs(args.pk, args.vk)
+    workers = default_workers()
     m = _matrices(args)
+    print(INSECURE_WARNING, file=sys.stderr, flush=True)
     t0 = time.perf_counter()
-    pk = setup(m)
-    save_proving_key(pk, args.pk)
-    Path(args.vk).write_text(json.dumps(vk_to_json(pk.vk), indent=1))
+    pk = setup(m, workers=workers, quiet=True)
+    write_atomic(args.pk, encode_proving_key(pk))
+    write_atomic(args.vk, json.dumps(vk_to_json(pk.vk), indent=1))
     print(f"setup: {m.num_constraints} constraints, {m.num_inputs} public inputs, "
           f"{m.num_variables} variables, domain 2^{pk.domain_size.bit_length() - 1}, "
           f"{time.perf_counter() - t0:.2f}s -> {args.pk}, {args.vk}")  # fmt: skip
@@ -74,22 +142,24 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
 
 def cmd_prove(args: argparse.Namespace) -> int:
-    pk = load_proving_key(args.pk)
+    check_outputs(args.proof, args.public)
+    workers = default_workers()
     m, z = _assignment(args)
+    pk = load_proving_key(args.pk)
     t0 = time.perf_counter()
-    proof = create_proof(pk, m, z)
+    proof = create_proof(pk, m, z, workers=workers)
     public = z[1 : 1 + m.num_inputs]
-    Path(args.proof).write_text(json.dumps(proof_to_json(proof), indent=1))
-    Path(args.public).write_text(json.dumps(public_to_json(public)))
+    write_atomic(args.proof, json.dumps(proof_to_json(proof), indent=1))
+    write_atomic(args.public, json.dumps(public_to_json(public)))
     print(f"prove: {m.num_constraints} constraints in {time.perf_counter() - t0:.2f}s, "
           f"public inputs {public} -> {args.proof}, {args.public}")  # fmt: skip
     return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    vk = vk_from_json(_read(args.vk))
-    proof = proof_from_json(_read(args.proof))
-    public = public_from_json(_read(args.public))
+    vk = read_json(args.vk, vk_from_json)
+    proof = read_json(args.proof, proof_from_json)
+    public = read_json(args.public, public_from_json)
     t0 = time.perf_counter()
     ok = verify_proof(vk, public, proof)
     print(f"verify: {'VALID' if ok else 'INVALID'} proof for public inputs {public} ({time.perf_counter() - t0:.2f}s)")
@@ -97,26 +167,37 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    m, z = _assignment(args)
-    write_r1cs(m, args.out_r1cs)
-    write_wtns(z, args.out_wtns)
-    print(f"export: {m.num_constraints} constraints -> {args.out_r1cs}, {len(z)} values -> {args.out_wtns}")
+    outputs = [p for p in (args.out_r1cs, args.out_wtns) if p]
+    if not outputs:
+        raise UsageError("give --out-r1cs FILE, --out-wtns FILE or both")
+    check_outputs(*outputs)
+    if args.out_wtns is None:
+        if args.input is not None or args.wtns:
+            raise UsageError("--input/--wtns without --out-wtns would be ignored")
+        m, z = _matrices(args), None
+    else:
+        m, z = _assignment(args)
+        z = _satisfying(m, z)
+    if args.out_r1cs:
+        write_atomic(args.out_r1cs, encode_r1cs(m))
+    if z is not None:
+        write_atomic(args.out_wtns, encode_wtns(z))
+    wrote = [f"{m.num_constraints} constraints -> {args.out_r1cs}"] if args.out_r1cs else []
+    wrote += [f"{len(z)} values -> {args.out_wtns}"] if z is not None else []
+    print(f"export: {', '.join(wrote)}")
     return 0
 
 
-def _read(path: str) -> str:
-    try:
-        return Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from exc
-
-
+# parsers -----------------------------------------------------------------------
 def _circuit_args(p: argparse.ArgumentParser, witness: bool) -> None:
-    p.add_argument("--circuit", choices=sorted(EXAMPLES), help="a built-in example circuit")
-    p.add_argument("--size", type=int, default=16, help="length of the square-chain circuit")
-    p.add_argument("--r1cs", help="an iden3 .r1cs file instead of a built-in circuit")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--circuit", choices=sorted(EXAMPLES), help="a built-in example circuit")
+    source.add_argument("--r1cs", help="an iden3 .r1cs file (e.g. from circom) instead of a built-in circuit")
+    p.add_argument(
+        "--size", type=int, default=argparse.SUPPRESS, help=f"{SIZED} only: its length ({DEFAULT_SIZE} if not given)"
+    )
     if witness:
-        p.add_argument("--input", help="circuit inputs as JSON, or @file.json")
+        p.add_argument("--input", help="--circuit inputs as JSON (e.g. '{\"x\": 3}') or @file.json")
         p.add_argument("--wtns", help="an iden3 .wtns witness for --r1cs")
 
 
@@ -138,9 +219,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--proof", required=True, help="proof (snarkjs JSON)")
     p.add_argument("--public", required=True, help="public signals (snarkjs JSON)")
     p.set_defaults(func=cmd_verify)
-    help_ = "write a circuit and witness as iden3 .r1cs/.wtns (for snarkjs)"
-    p = sub.add_parser("export", help=help_, formatter_class=fmt)
+    p = sub.add_parser("export", help="write a circuit (and a witness) as iden3 .r1cs/.wtns", formatter_class=fmt,
+                       description=EXPORT_HELP)  # fmt: skip
     _circuit_args(p, witness=True)
-    p.add_argument("--out-r1cs", required=True, help=".r1cs output")
-    p.add_argument("--out-wtns", required=True, help=".wtns output")
+    p.add_argument("--out-r1cs", help=".r1cs output (the circuit; needs no input)")
+    p.add_argument("--out-wtns", help=".wtns output (needs --input or --wtns; refused unless it satisfies the circuit)")
     p.set_defaults(func=cmd_export)
+
+
+EXPORT_HELP = (
+    "Write a circuit as an iden3 .r1cs file and, given inputs, a satisfying witness as .wtns, for "
+    "snarkjs and other iden3 tools (e.g. `snarkjs groth16 setup`). This exports the circuit itself; "
+    "to get a Solidity contract that verifies proofs for a verification key, use `zkdx export-verifier`."
+)

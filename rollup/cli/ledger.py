@@ -1,20 +1,31 @@
-"""``zkdx ledger-demo``: one ledger batch through the whole pipeline on the embedded defaults.
+"""``zkdx ledger-demo`` and ``zkdx export-verifier``.
 
+``ledger-demo``: one ledger batch through the whole pipeline on the embedded defaults.
 Deposits from the L1 queue, an oracle tick and a signed trade are run through the
 native spec; the batch circuit is set up (dev trapdoor), proved and verified; the
 state is rebuilt from the posted data alone; and a proof with a changed public
-input is shown to fail.  Files go to --out.
+input is shown to fail.  Files go to --out; ``batch.json`` holds everything the
+public input commits to, so ``public.json`` can be recomputed from the files alone.
+
+``export-verifier``: the Solidity verifier for a verifying key, and (with Node.js and
+``npm ci``) its compiled artifact.  The ``.sol`` is written first, so it exists even
+when solc is missing; then a missing solc is a typed error that names ``npm ci``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
 from circuits.ledger.params import LedgerParams
-from rollup.ledger.batch import process_batch, replay_batch
+from prover.parallel import default_workers
+from prover.setup import INSECURE_WARNING
+from rollup.cli.files import read_json, write_atomic
+from rollup.l1.solc import SolcMissing
+from rollup.ledger.batch import BatchResult, process_batch, replay_batch
 from rollup.ledger.demo import demo_batch
 from rollup.pipeline import prove_batch, setup_batch, verify_batch
 from verifier import verify_proof
@@ -27,25 +38,46 @@ def _say(msg: str, since: float | None = None) -> float:
     return now
 
 
+def batch_record(params: LedgerParams, res: BatchResult) -> dict:
+    """What the batch's public input commits to, as JSON (integers as decimal strings):
+
+    public_input = SHA-256(header ‖ data) mod 2^253 with
+    header = Poseidon(old_root, new_root, queue_before, queue_after)
+    (``circuits.ledger.state.header`` / ``public_input``; the contract computes the same)."""
+    return {
+        "depth": params.depth,
+        "batch_size": params.batch_size,
+        "old_root": str(res.old_root),
+        "new_root": str(res.new_root),
+        "queue_before": str(res.queue_before),
+        "queue_after": str(res.queue_after),
+        "header": str(res.header),
+        "public_input": str(res.public_input),
+        "data": res.data.hex(),
+    }
+
+
 def cmd_ledger_demo(args: argparse.Namespace) -> int:
     params = LedgerParams(depth=args.depth, batch_size=args.batch)
+    workers = default_workers()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t = _say(f"ledger: 4^{params.depth} accounts, {params.batch_size} slots, {len(params.markets)} markets")
     start, txs = demo_batch(params)
     res = process_batch(start, txs)
     t = _say(f"native spec: old root {res.old_root:#x}, new root {res.new_root:#x}", t)
-    (out / "batch.bin").write_bytes(res.data)
+    write_atomic(out / "batch.bin", res.data)
+    write_atomic(out / "batch.json", json.dumps(batch_record(params, res), indent=1))
     if replay_batch(start, res.data).root != res.new_root:
-        print("error: replaying the posted data gave another root", flush=True)
-        return 1
+        raise RuntimeError("replaying the posted data gave another root than the spec")
     t = _say(f"posted data ({len(res.data)} bytes) rebuilds the new root", t)
-    pk = setup_batch(params)
+    print(INSECURE_WARNING, file=sys.stderr, flush=True)
+    pk = setup_batch(params, workers=workers, quiet=True)
     t = _say(f"setup: {len(pk.a_query)} variables, dev trapdoor (INSECURE)", t)
-    proof = prove_batch(pk, params, res)
-    (out / "proof.json").write_text(json.dumps(proof_to_json(proof), indent=1))
-    (out / "vk.json").write_text(json.dumps(vk_to_json(pk.vk), indent=1))
-    (out / "public.json").write_text(json.dumps([str(res.public_input)]))
+    proof = prove_batch(pk, params, res, workers=workers)
+    write_atomic(out / "proof.json", json.dumps(proof_to_json(proof), indent=1))
+    write_atomic(out / "vk.json", json.dumps(vk_to_json(pk.vk), indent=1))
+    write_atomic(out / "public.json", json.dumps([str(res.public_input)]))
     t = _say("proved", t)
     ok = verify_batch(pk.vk, res, proof)
     forged = verify_proof(pk.vk, [res.public_input ^ 1], proof)
@@ -59,23 +91,42 @@ def cmd_export_verifier(args: argparse.Namespace) -> int:
     from verifier.formats import vk_from_json
     from verifier.solidity import render_verifier
 
-    vk = vk_from_json(Path(args.vk).read_text())
+    vk = read_json(args.vk, vk_from_json)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "Groth16Verifier.sol").write_text(render_verifier(vk))
-    (out / "Groth16Verifier.json").write_text(json.dumps(verifier_artifact(vk), indent=1, sort_keys=True))
-    print(f"wrote {out / 'Groth16Verifier.sol'} and {out / 'Groth16Verifier.json'} (ABI, bytecode)")
+    sol, artifact = out / "Groth16Verifier.sol", out / "Groth16Verifier.json"
+    write_atomic(sol, render_verifier(vk))
+    if args.no_artifact:
+        print(f"wrote {sol}")
+        return 0
+    try:
+        compiled = verifier_artifact(vk)
+    except SolcMissing as exc:
+        raise SolcMissing(f"wrote {sol}, but not {artifact.name}: {exc} (or pass --no-artifact)") from exc
+    write_atomic(artifact, json.dumps(compiled, indent=1, sort_keys=True))
+    print(f"wrote {sol} and {artifact} (ABI, bytecode)")
     return 0
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
+    fmt = argparse.ArgumentDefaultsHelpFormatter
     defaults = LedgerParams()
-    p = sub.add_parser("ledger-demo", help="prove and verify one ledger batch end to end (dev setup)")
+    help_ = "prove and verify one ledger batch end to end (dev setup)"
+    p = sub.add_parser("ledger-demo", help=help_, description=help_, formatter_class=fmt)
     p.add_argument("--depth", type=int, default=defaults.depth, help="account tree levels (arity 4)")
     p.add_argument("--batch", type=int, default=defaults.batch_size, help="transaction slots per batch")
     p.add_argument("--out", default="build/demo/ledger", help="output directory")
     p.set_defaults(func=cmd_ledger_demo)
-    p = sub.add_parser("export-verifier", help="Solidity verifier (+ compiled artifact) for a vk.json")
+    help_ = "Solidity verifier (+ compiled artifact) for a verification key"
+    p = sub.add_parser("export-verifier", help=help_, description=EXPORT_VERIFIER_HELP, formatter_class=fmt)
     p.add_argument("--vk", required=True, help="verification key (snarkjs JSON)")
     p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--no-artifact", action="store_true", help="write only the .sol (no Node.js or solc needed)")
     p.set_defaults(func=cmd_export_verifier)
+
+
+EXPORT_VERIFIER_HELP = (
+    "Write Groth16Verifier.sol, a Solidity contract that verifies proofs for the given verification "
+    "key, and Groth16Verifier.json (ABI and bytecode, compiled with the pinned solc: needs Node.js and "
+    "`npm ci`). To export the circuit itself as .r1cs/.wtns, use `zkdx export`."
+)

@@ -51,22 +51,21 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _fail(args: argparse.Namespace, exc: BaseException, code: int) -> int:
+    """One line on stderr (the traceback too for an unexpected error under ``--debug``)."""
     kind = "error" if code == EXIT_ERROR else "internal error"
     text = " ".join(str(exc).split()) or type(exc).__name__
     if len(text) > 500:
         text = text[:500] + " …"
-    print(f"zkdx {args.command}: {kind}: {type(exc).__name__}: {text}", file=sys.stderr)
-    if code == EXIT_INTERNAL:
-        if args.debug:
-            traceback.print_exc()
-        else:
-            print("(run with --debug for the traceback)", file=sys.stderr)
+    hint = " (run with --debug for the traceback)" if code == EXIT_INTERNAL and not args.debug else ""
+    print(f"zkdx {args.command}: {kind}: {type(exc).__name__}: {text}{hint}", file=sys.stderr)
+    if code == EXIT_INTERNAL and args.debug:
+        traceback.print_exc()
     return code
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    warnings.simplefilter("ignore", InsecureSetupWarning)  # setup prints its own warning
+    warnings.simplefilter("ignore", InsecureSetupWarning)  # commands print it once, in their own words
     try:
         return args.func(args)
     except KeyboardInterrupt:

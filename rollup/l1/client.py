@@ -17,14 +17,17 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, Web3Exception
+from web3.logs import DISCARD
 
+from circuits.field import R
 from circuits.ledger.params import LedgerParams, TxType
 from circuits.ledger.state import NO_KEY
 from circuits.native.babyjubjub import Point
 from rollup.errors import RollupError
-from rollup.l1.contracts import load_artifact, verifier_artifact
+from rollup.l1.contracts import demo_verifying_key, load_artifact, verifier_artifact
+from rollup.ledger.state import LedgerState
 from rollup.ledger.types import QueueItem
-from verifier.formats import proof_to_calldata
+from verifier.formats import proof_to_calldata, vk_to_json
 from verifier.types import Proof, VerifyingKey
 
 try:  # the in-process backend raises its own exception type for reverts
@@ -34,6 +37,7 @@ try:  # the in-process backend raises its own exception type for reverts
 except ImportError:  # pragma: no cover (web3 without the tester extra)
     _SEND_ERRORS = (Web3Exception, ValueError)
 
+DEV_CHAINS = (31337, 131277322940537)  # hardhat, eth-tester
 SUBMIT_GAS = 2_000_000  # explicit: a verifier failing softly must not be mistaken for a cheap call
 ZERO = "0x" + "00" * 20
 
@@ -52,6 +56,13 @@ def connect(url: str | None = None) -> Web3:
     if not w3.is_connected():
         raise L1Error(f"no JSON-RPC node answers at {url}")
     return w3
+
+
+def rollup_domain(chain_id: int, address: str) -> int:
+    """What Rollup.sol computes: keccak256(abi.encode(chain id, rollup address)) mod r."""
+    from eth_abi import encode
+
+    return int.from_bytes(Web3.keccak(encode(["uint256", "address"], [chain_id, address])), "big") % R
 
 
 def _error_names(abi: list) -> dict[str, str]:
@@ -141,33 +152,59 @@ class L1Client:
         self,
         params: LedgerParams,
         vk: VerifyingKey,
-        genesis_root: int,
         operator: str,
         guardians: list[str],
         threshold: int,
         timing: tuple[int, int, int] = (7 * 86400, 3 * 86400, 86400),
         exit_vk: VerifyingKey | None = None,
+        *,
+        vote_window: int = 3600,
+        registration_fee: int = 0,
+        allow_demo_key: bool = False,
     ) -> Deployment:
-        """Token, batch and exit verifiers, Poseidon, and the rollup.
+        """Token, batch and exit verifiers, Poseidon, and the rollup at the genesis state.
 
-        timing = (forced-exit delay, max pause, pause cooldown) in seconds.  Without an
-        exit key the escape hatch cannot pay anyone: deploy with one in production.
+        timing = (forced-exit delay, max pause, pause cooldown) in seconds; a guardian's vote counts
+        for vote_window seconds; registering an account costs registration_fee (collateral units).
+        Without an exit key the escape hatch cannot pay anyone: deploy with one in production.  The
+        demo keys (public seed, anyone can forge proofs) are refused unless allow_demo_key on a dev chain.
         """
+        for key in (vk, exit_vk):
+            if key is not None:
+                self._check_not_demo_key(key, allow_demo_key)
         token = self._deploy(load_artifact("TestToken"), operator)
-        verifier = self.deploy_verifier(vk, operator)
-        exit_verifier = self.deploy_verifier(exit_vk, operator) if exit_vk is not None else ZERO
+        verifier = self.deploy_verifier(vk, operator, allow_demo_key=allow_demo_key)
+        exit_verifier = (
+            ZERO if exit_vk is None else self.deploy_verifier(exit_vk, operator, allow_demo_key=allow_demo_key)
+        )
         poseidon = self._deploy(load_artifact("PoseidonT5"), operator)
-        config = [params.batch_size, params.num_accounts, *timing]
-        args = (verifier, exit_verifier, poseidon, token, operator, config, genesis_root, guardians, threshold)
+        config = [params.batch_size, params.num_accounts, *timing, vote_window, registration_fee]
+        empty = LedgerState.genesis(params, 0)
+        genesis = [empty.tree.root, empty.markets_hash, params.digest]
+        args = (verifier, exit_verifier, poseidon, token, operator, config, genesis, guardians, threshold)
         rollup = self._deploy(load_artifact("Rollup"), operator, *args)
         self.deployment = Deployment(rollup, token, verifier)
+        if self.state_root() != LedgerState.genesis(params, self.domain()).root:
+            raise L1Error("the deployed rollup's genesis root differs from the ledger's")
         return self.deployment
 
-    def deploy_verifier(self, vk: VerifyingKey, sender: str) -> str:
+    def deploy_verifier(self, vk: VerifyingKey, sender: str, *, allow_demo_key: bool = False) -> str:
         """Render, compile (pinned solc) and deploy a Groth16Verifier for vk."""
+        self._check_not_demo_key(vk, allow_demo_key)
         art = verifier_artifact(vk)
         self.verifier_abi = art["abi"]
         return self._deploy(art, sender)
+
+    def _check_not_demo_key(self, vk: VerifyingKey, allow: bool) -> None:
+        """The committed demo key's trapdoor is public: refuse it, except on a dev chain when asked."""
+        if vk_to_json(vk) != vk_to_json(demo_verifying_key()):
+            return
+        chain = self.w3.eth.chain_id
+        if not allow or chain not in DEV_CHAINS:
+            raise L1Error(
+                f"refusing the demo verifying key on chain {chain}: its trapdoor is public, anyone can forge "
+                "proofs (set up your own keys; dev chains accept it with allow_demo_key=True)"
+            )
 
     def verifier(self, address: str | None = None) -> Contract:
         return self.w3.eth.contract(address=address or self.deployment.verifier, abi=self.verifier_abi)
@@ -180,7 +217,7 @@ class L1Client:
 
     def register(self, user: str, pubkey: Point) -> int:
         receipt = self.send(self.rollup.functions.register(*pubkey), user)
-        (event,) = self.rollup.events.AccountRegistered().process_receipt(receipt)
+        (event,) = self.rollup.events.AccountRegistered().process_receipt(receipt, errors=DISCARD)
         return event["args"]["account"]
 
     def deposit(self, user: str, account: int, amount: int) -> dict:
@@ -189,7 +226,7 @@ class L1Client:
     def request_forced_exit(self, user: str, account: int) -> int:
         """The queue index of the request."""
         receipt = self.send(self.rollup.functions.requestForcedExit(account), user)
-        (event,) = self.rollup.events.QueueItem().process_receipt(receipt)
+        (event,) = self.rollup.events.QueueItem().process_receipt(receipt, errors=DISCARD)
         return event["args"]["index"]
 
     def claim(self, user: str) -> dict:
@@ -201,6 +238,13 @@ class L1Client:
     def escape(self, user: str, account: int, amount: int, proof: Proof, gas: int = SUBMIT_GAS) -> dict:
         fn = self.rollup.functions.escape(account, amount, proof_to_calldata(proof))
         return self.send(fn, user, gas=gas)
+
+    def reclaim_deposit(self, user: str, queue_index: int) -> dict:
+        """Once frozen, credit a deposit still in the queue back to its depositor."""
+        return self.send(self.rollup.functions.reclaimDeposit(queue_index), user)
+
+    def queued_deposits(self) -> int:
+        return self.rollup.functions.queuedDeposits().call()
 
     def vote_pause(self, guardian: str) -> dict:
         return self.send(self.rollup.functions.votePause(), guardian)
@@ -230,6 +274,10 @@ class L1Client:
 
     def account_key(self, account: int) -> Point:
         return tuple(self.rollup.functions.keyOfAccount(account).call())
+
+    def domain(self) -> int:
+        """The signature domain the rollup fixed at deployment (keccak(chain id, address) mod r)."""
+        return self.rollup.functions.domain().call()
 
     def frozen(self) -> bool:
         return self.rollup.functions.frozen().call()

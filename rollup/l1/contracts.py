@@ -19,7 +19,8 @@ import sys
 from pathlib import Path
 
 from rollup.l1.poseidon_sol import deploy_bytecode, render_poseidon
-from rollup.l1.solc import compile_sources
+from rollup.l1.solc import CompileError, compile_sources
+from verifier import jsonsafe
 from verifier.formats import vk_from_json
 from verifier.solidity import render_verifier
 from verifier.types import VerifyingKey
@@ -53,6 +54,11 @@ def make_demo_key() -> None:
     DEMO_VK.write_text(json.dumps(vk_to_json(pk.vk), indent=1) + "\n")
 
 
+def demo_verifying_key() -> VerifyingKey:
+    """The committed demo key (public seed: INSECURE); deployment refuses it unless asked on a dev chain."""
+    return vk_from_json(DEMO_VK.read_text())
+
+
 def sources() -> dict[str, str]:
     """The sources as compiled: hand-written files plus the generated ones, as on disk."""
     return {name: (CONTRACTS / name).read_text() for name in SOURCES}
@@ -67,7 +73,8 @@ def build() -> dict[str, dict]:
 
 
 def load_artifact(name: str) -> dict:
-    return json.loads((ARTIFACTS / f"{name}.json").read_text())
+    """A committed artifact (read through the same bounded JSON reader as outside input)."""
+    return jsonsafe.loads((ARTIFACTS / f"{name}.json").read_bytes(), CompileError)
 
 
 def verifier_artifact(vk: VerifyingKey) -> dict:

@@ -15,8 +15,8 @@ from circuits.ledger.witness import BatchWitness, LaneWitness, SlotWitness, dumm
 from rollup.errors import BatchFull
 from rollup.ledger.batch_data import decode_batch, encode_batch
 from rollup.ledger.state import LedgerState
-from rollup.ledger.transition import Effect, apply_effect, effect_of, effect_of_record
-from rollup.ledger.types import Deposit, Liquidation, Noop, OracleTick, Trade, Transaction, Withdraw
+from rollup.ledger.transition import Effect, apply_effect, effect_of, effect_of_record, funding_expiry
+from rollup.ledger.types import Deposit, FundingTick, Liquidation, Noop, OracleTick, Trade, Transaction, Withdraw
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class BatchResult:
 
 def _signatures(tx: Transaction) -> tuple:
     _, _, dummy = dummy_signature()
-    if isinstance(tx, Withdraw | OracleTick):
+    if isinstance(tx, Withdraw | OracleTick | FundingTick):
         return tx.signature, dummy
     if isinstance(tx, Trade):
         return tx.buyer_signature, tx.seller_signature
@@ -51,23 +51,33 @@ def _signatures(tx: Transaction) -> tuple:
 
 
 def _write_lanes(state: LedgerState, eff: Effect) -> list[LaneWitness]:
-    """Write each lane, capturing its leaf and path just before (lane b sees lane a's write)."""
+    """Write each lane, capturing its leaf and path just before (lane b sees lane a's write);
+    a lane opened only to prove a refusal is captured and not written."""
     out = []
     for lane in eff.lanes:
         acct, exists = state.account_or_empty(lane.index)
         out.append(LaneWitness(exists, acct, state.path(lane.index).siblings))
-        state.write(lane.index, lane.account, lane.exists)
+        if lane.written:
+            state.write(lane.index, lane.account, lane.exists)
     empty = empty_lane(state.params.depth, len(state.params.markets))
     return out + [empty] * (2 - len(out))
 
 
+def _expiry(state: LedgerState, tx: Transaction) -> int:
+    """The expiry slot of the signed message (a funding tick binds the market's funding time)."""
+    if isinstance(tx, FundingTick):
+        return funding_expiry(state, tx.market)
+    return getattr(tx, "expiry", 0)
+
+
 def _slot(state: LedgerState, tx: Transaction) -> tuple[Effect, SlotWitness]:
     eff = effect_of(state, tx)
+    expiry = _expiry(state, tx)
     lane_a, lane_b = _write_lanes(state, eff)
     apply_effect(state, replace(eff, lanes=()))
     sig_a, sig_b = _signatures(tx)
     key = tx.pubkey if isinstance(tx, Deposit) else NO_KEY
-    return eff, SlotWitness(eff.record, getattr(tx, "expiry", 0), lane_a, lane_b, sig_a, sig_b, key)
+    return eff, SlotWitness(eff.record, expiry, lane_a, lane_b, sig_a, sig_b, key)
 
 
 def process_batch(state: LedgerState, txs: Sequence[Transaction]) -> BatchResult:
@@ -76,7 +86,7 @@ def process_batch(state: LedgerState, txs: Sequence[Transaction]) -> BatchResult
     if len(txs) > p.batch_size:
         raise BatchFull(f"{len(txs)} transactions for {p.batch_size} slots")
     work = state.copy()
-    start = BatchWitness(work.tree.root, work.time, work.markets, work.queue_head, ())
+    start = BatchWitness(work.tree.root, work.time, work.markets, work.queue_head, work.domain, ())
     effects, slots = [], []
     for tx in [*txs, *[Noop()] * (p.batch_size - len(txs))]:
         eff, slot = _slot(work, tx)

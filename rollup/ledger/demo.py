@@ -5,19 +5,20 @@ nonces, so later transactions in a batch must be signed against the updated stat
 from __future__ import annotations
 
 from circuits.ledger.params import DEMO_ORACLE_SECRET, LedgerParams
-from rollup.ledger.signing import Wallet, oracle_tick, trade
+from rollup.ledger.signing import Wallet, funding_tick, oracle_tick, trade
 from rollup.ledger.state import LedgerState
 from rollup.ledger.transition import Effect, process_tx
 from rollup.ledger.types import Deposit, ForcedExit, FundingTick, OracleTick, QueueItem, Trade, Transaction
 
 FAR = 1 << 40  # an expiry that never passes
 ORACLE = Wallet(DEMO_ORACLE_SECRET)
+DEMO_DOMAIN = 0x7A6B6478  # "zkdx": the signature domain of offline demos; a deployment's comes from its contract
 
 
 class World:
-    def __init__(self, params: LedgerParams | None = None, n_wallets: int = 4) -> None:
+    def __init__(self, params: LedgerParams | None = None, n_wallets: int = 4, domain: int = DEMO_DOMAIN) -> None:
         self.params = params or LedgerParams(depth=4, batch_size=4)
-        self.state = LedgerState.genesis(self.params)
+        self.state = LedgerState.genesis(self.params, domain)
         self.wallets = [Wallet(f"trader {i}".encode()) for i in range(n_wallets)]
         self.clock = 1000
 
@@ -34,14 +35,15 @@ class World:
 
     def tick(self, market: int, price: int) -> OracleTick:
         self.clock += 10
-        return oracle_tick(self.params.domain, ORACLE, market, price, self.clock)
+        return oracle_tick(self.state.domain, ORACLE, market, price, self.clock)
 
     def trade(self, market: int, buyer: int, seller: int, amount: int, price: int, expiry: int = FAR) -> Trade:
         w = self.wallets
         return trade(self.state, w[buyer], w[seller], (market, buyer, seller, amount, price), expiry)
 
     def funding(self, market: int, delta: int) -> FundingTick:
-        return FundingTick(market, delta)
+        """A funding tick signed by the demo oracle against the scratch state."""
+        return funding_tick(self.state, ORACLE, market, delta)
 
     def apply(self, tx: Transaction) -> Effect:
         """Apply to the scratch state (so later signatures see current nonces)."""

@@ -36,6 +36,6 @@ def exit_amount(state: LedgerState, account: int) -> int:
 def exit_for(state: LedgerState, account: int) -> Exit:
     acct, exists = state.account_or_empty(account)
     lane = LaneWitness(exists, acct, state.path(account).siblings)
-    witness = ExitWitness(state.tree.root, state.time, state.markets, account, lane)
+    witness = ExitWitness(state.tree.root, state.time, state.markets, account, lane, state.domain)
     amount = exit_amount(state, account)
     return Exit(account, amount, exit_public_input(state.root, account, amount), witness)

@@ -5,6 +5,12 @@ With D = lcm(price scales), c_m = D / scale_m and risk factors in RISK_UNIT:
   risk_scaled  = Σ |size_m|·price_m·c_m·risk_factor_m
 An account meets initial margin iff value_scaled·RISK_UNIT ≥ initial risk_scaled,
 and is liquidatable iff value_scaled·RISK_UNIT < maintenance risk_scaled.
+
+After a trade each side must be well margined (meets initial margin) or healthier, as in
+StarkEx: the traded position shrinks toward zero without changing sign at a positive oracle
+price (so its total risk strictly falls), and its value/risk ratio does not fall:
+value_after·risk_before ≥ value_before·risk_after (initial risk; before = funding settled).
+The product is exact: ``circuits.ledger.bounds`` checks both sides fit the field.
 """
 
 from __future__ import annotations
@@ -56,6 +62,24 @@ def max_withdrawable(p: LedgerParams, acct: AccountLeaf, markets: tuple[MarketSt
     if free < 0:
         return 0
     return min(max(acct.collateral, 0), free // (p.scale_lcm * RISK_UNIT))
+
+
+def healthier(
+    p: LedgerParams, before: AccountLeaf, after: AccountLeaf, markets: tuple[MarketState, ...], m: int
+) -> bool:
+    """StarkEx's exemption for a trade in market m that leaves the account below initial margin."""
+    if not (only_reduces(before.sizes[m], after.sizes[m]) and markets[m].price > 0):
+        return False
+    v_before, v_after = value_scaled(p, before, markets), value_scaled(p, after, markets)
+    r_before, r_after = risk_scaled(p, before, markets, True), risk_scaled(p, after, markets, True)
+    return r_after < r_before and v_after * r_before >= v_before * r_after
+
+
+def trade_allowed(
+    p: LedgerParams, before: AccountLeaf, after: AccountLeaf, markets: tuple[MarketState, ...], m: int
+) -> bool:
+    """Well margined after the trade, or healthier than before it."""
+    return meets_initial(p, after, markets) or healthier(p, before, after, markets, m)
 
 
 def only_reduces(old_size: int, new_size: int) -> bool:

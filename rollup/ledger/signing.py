@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from circuits.ledger.params import TxType
-from circuits.ledger.records import Record
+from circuits.ledger.records import Record, encode_signed
 from circuits.ledger.state import message
 from circuits.native import eddsa
 from circuits.native.babyjubjub import Point
 from rollup.ledger.state import LedgerState
-from rollup.ledger.transition import message_for
-from rollup.ledger.types import Liquidation, OracleTick, Trade, Withdraw
+from rollup.ledger.transition import funding_expiry, message_for
+from rollup.ledger.types import FundingTick, Liquidation, OracleTick, Trade, Withdraw
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,14 @@ def trade(
     return Trade(*terms, expiry, buyer.sign(msg), seller.sign(msg))
 
 
-def oracle_tick(params_domain: int, oracle: Wallet, market: int, price: int, timestamp: int) -> OracleTick:
+def oracle_tick(domain: int, oracle: Wallet, market: int, price: int, timestamp: int) -> OracleTick:
     rec = Record(TxType.ORACLE, market, amount=timestamp, price=price)
-    return OracleTick(market, price, timestamp, oracle.sign(message(params_domain, rec.to_int(), 0, 0, 0)))
+    return OracleTick(market, price, timestamp, oracle.sign(message(domain, rec.to_int(), 0, 0, 0)))
+
+
+def funding_tick(state: LedgerState, oracle: Wallet, market: int, delta: int) -> FundingTick:
+    """The oracle's signed funding update; it binds the market's current funding time, so it
+    applies once (``rollup.ledger.transition._funding``)."""
+    rec = Record(TxType.FUNDING, market, amount=encode_signed(delta))
+    msg = message(state.domain, rec.to_int(), 0, 0, funding_expiry(state, market))
+    return FundingTick(market, delta, oracle.sign(msg))

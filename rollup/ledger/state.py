@@ -1,6 +1,8 @@
 """The operator's ledger state: the account tree, market state, ledger time and the L1 queue.
 
-The state root is ``Poseidon(accounts_root, markets_hash)`` (``circuits.ledger.state``).
+The state root is ``Poseidon(accounts_root, markets_hash, domain, params digest)``
+(``circuits.ledger.state``); the domain is the deployment's (keccak of chain id and rollup
+address, mod r: ``rollup.l1.client.rollup_domain``), so signatures bind one deployment.
 ``copy`` is cheap enough to run per batch, so a failed batch never touches the
 state it started from.
 """
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from circuits.errors import ParameterError
+from circuits.field import R
 from circuits.ledger.params import LedgerParams
 from circuits.ledger.state import AccountLeaf, MarketState, markets_hash, state_root
 from circuits.native.merkle import MerklePath, SparseMerkleTree
@@ -20,6 +24,7 @@ from rollup.ledger.types import QueueItem
 class LedgerState:
     params: LedgerParams
     tree: SparseMerkleTree
+    domain: int  # signature domain of the deployment (bound into the root)
     accounts: dict[int, AccountLeaf] = field(default_factory=dict)
     markets: tuple[MarketState, ...] = ()
     time: int = 0  # timestamp of the latest oracle tick
@@ -28,14 +33,17 @@ class LedgerState:
     pending: list[QueueItem] = field(default_factory=list)  # L1 queue items not yet consumed
 
     @classmethod
-    def genesis(cls, params: LedgerParams) -> LedgerState:
+    def genesis(cls, params: LedgerParams, domain: int) -> LedgerState:
+        if not 0 <= domain < R:
+            raise ParameterError("the signature domain must be a field element")
         tree = SparseMerkleTree(params.depth, arity=4)
-        return cls(params, tree, markets=tuple(MarketState() for _ in params.markets))
+        return cls(params, tree, domain, markets=tuple(MarketState() for _ in params.markets))
 
     def copy(self) -> LedgerState:
         return LedgerState(
             self.params,
             self.tree.copy(),
+            self.domain,
             dict(self.accounts),
             self.markets,
             self.time,
@@ -50,7 +58,7 @@ class LedgerState:
 
     @property
     def root(self) -> int:
-        return state_root(self.tree.root, self.markets_hash)
+        return state_root(self.tree.root, self.markets_hash, self.domain, self.params.digest)
 
     def check_index(self, index: int) -> None:
         if not 0 <= index < self.params.num_accounts:

@@ -13,7 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from circuits.ledger.params import AMOUNT_BITS, NONCE_BITS, PRICE_BITS, SIGNED_BITS, TxType
+from circuits.ledger.params import (
+    AMOUNT_BITS,
+    COLLATERAL_BITS,
+    FUNDING_UNIT,
+    INDEX_BITS,
+    NONCE_BITS,
+    PRICE_BITS,
+    SIZE_BITS,
+    TxType,
+)
 from circuits.ledger.records import WIDTH, Record, encode_signed, signed_amount
 from circuits.ledger.state import NO_KEY, AccountLeaf, MarketState, message, queue_step
 from circuits.native import eddsa
@@ -46,7 +55,10 @@ from rollup.ledger.types import (
     Withdraw,
 )
 
-S64 = 1 << (SIGNED_BITS - 1)
+C64 = 1 << (COLLATERAL_BITS - 1)  # collateral in [-C64, C64)
+S48 = 1 << (SIZE_BITS - 1)  # sizes in [-S48, S48)
+I64 = 1 << (INDEX_BITS - 1)  # funding indices in [-I64, I64)
+S64 = C64  # a signed 64-bit amount (funding deltas)
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,7 @@ class Lane:
     index: int
     account: AccountLeaf  # after the transaction
     exists: bool  # after the transaction
+    written: bool = True  # False: opened to prove a refusal (refunded deposit, refused forced exit)
 
 
 @dataclass(frozen=True)
@@ -82,16 +95,20 @@ def _unsigned(v: int, what: str, bits: int = AMOUNT_BITS) -> None:
     )
 
 
+def collateral_in_range(collateral: int) -> bool:
+    return -C64 <= collateral < C64
+
+
 def _check_ranges(acct: AccountLeaf, what: str) -> None:
     _require(
-        -S64 <= acct.collateral < S64,
+        collateral_in_range(acct.collateral),
         RangeViolation,
-        f"{what}: collateral {acct.collateral} leaves the signed 64-bit range",
+        f"{what}: collateral {acct.collateral} leaves the signed {COLLATERAL_BITS}-bit range",
     )
     _require(
-        all(-S64 <= s < S64 for s in acct.sizes),
+        all(-S48 <= s < S48 for s in acct.sizes),
         RangeViolation,
-        f"{what}: a position size leaves the signed 64-bit range",
+        f"{what}: a position size leaves the signed {SIZE_BITS}-bit range",
     )
     _require(acct.nonce < (1 << NONCE_BITS), RangeViolation, f"{what}: nonce exhausted")
 
@@ -110,7 +127,7 @@ def _check_user(
     """A user signature on (record, nonces, expiry) that has not expired."""
     _unsigned(expiry, "expiry")
     _require(state.time <= expiry, Expired, f"{who}: expired at {expiry}, ledger time is {state.time}")
-    _check_signature(key, sig, message(state.params.domain, rec.to_int(), *nonces, expiry), who)
+    _check_signature(key, sig, message(state.domain, rec.to_int(), *nonces, expiry), who)
 
 
 def _next_queue_item(state: LedgerState, item: QueueItem) -> None:
@@ -132,18 +149,40 @@ def _bump(acct: AccountLeaf) -> AccountLeaf:
 # ---- effects from records (the rules every replica re-checks) --------------------
 
 
-def _deposit(state: LedgerState, rec: Record, pubkey: Point | None) -> Effect:
-    _unsigned(rec.amount, "amount")
+def _deposit_item(state: LedgerState, rec: Record, pubkey: Point | None) -> QueueItem:
+    """The L1 queue item a deposit or refund record consumes (the key comes from L1)."""
     if pubkey is None:  # replaying posted data: the key comes from the L1 queue
         pubkey = state.pending[0].pubkey if state.pending else NO_KEY
     item = QueueItem(TxType.DEPOSIT, rec.a, rec.amount, pubkey)
     _next_queue_item(state, item)
+    return item
+
+
+def _credited(state: LedgerState, rec: Record, item: QueueItem) -> tuple[AccountLeaf, bool]:
+    """The account with the deposit credited (funding settled), and whether that fits the ledger."""
+    _unsigned(rec.amount, "amount")
     acct, exists = state.account_or_empty(rec.a)
-    _require(not exists or acct.pubkey == pubkey, QueueMismatch, f"deposit key does not match account {rec.a}")
-    acct = margin.settle_funding(replace(acct, pubkey=pubkey), state.markets)
+    _require(not exists or acct.pubkey == item.pubkey, QueueMismatch, f"deposit key does not match account {rec.a}")
+    acct = margin.settle_funding(replace(acct, pubkey=item.pubkey), state.markets)
     acct = replace(acct, collateral=acct.collateral + rec.amount)
+    return acct, collateral_in_range(acct.collateral)
+
+
+def _deposit(state: LedgerState, rec: Record, pubkey: Point | None) -> Effect:
+    item = _deposit_item(state, rec, pubkey)
+    acct, fits = _credited(state, rec, item)
+    _require(fits, RangeViolation, f"deposit takes collateral to {acct.collateral}: it must be refunded")
     _check_ranges(acct, "deposit")
     return Effect(rec, (Lane(rec.a, acct, True),), queue_item=item)
+
+
+def _deposit_refund(state: LedgerState, rec: Record, pubkey: Point | None) -> Effect:
+    """A deposit that would take collateral out of range: consumed, the account untouched."""
+    item = _deposit_item(state, rec, pubkey)
+    acct, fits = _credited(state, rec, item)
+    _require(not fits, InvalidTransaction, f"deposit to account {rec.a} fits the ledger: it cannot be refused")
+    before, exists = state.account_or_empty(rec.a)
+    return Effect(rec, (Lane(rec.a, before, exists, written=False),), queue_item=item)
 
 
 def _withdraw(state: LedgerState, rec: Record) -> Effect:
@@ -161,15 +200,15 @@ def _withdraw(state: LedgerState, rec: Record) -> Effect:
 
 
 def _side(state: LedgerState, index: int, market: int, d_size: int, d_coll: int, who: str) -> AccountLeaf:
-    """Settle, move size and collateral, bump the nonce; margin must hold unless risk only falls."""
+    """Settle, move size and collateral, bump the nonce; then well margined or healthier (StarkEx)."""
     before = _settled(state, index)
     old = before.sizes[market]
     after = _bump(replace(before.with_size(market, old + d_size), collateral=before.collateral + d_coll))
     _check_ranges(after, who)
     _require(
-        margin.only_reduces(old, old + d_size) or margin.meets_initial(state.params, after, state.markets),
+        margin.trade_allowed(state.params, before, after, state.markets, market),
         MarginViolation,
-        f"{who} ends below initial margin",
+        f"{who} ends below initial margin and is not healthier than before",
     )
     return after
 
@@ -187,14 +226,17 @@ def _trade(state: LedgerState, rec: Record) -> Effect:
 
 
 def _funding(state: LedgerState, rec: Record) -> Effect:
+    """|Δ|·scale·FUNDING_UNIT ≤ cap·price·elapsed: the cap is a fraction of notional per hour."""
     state.check_market(rec.market)
     _unsigned(rec.amount, "delta")
     delta = signed_amount(rec.amount)
-    m = state.markets[rec.market]
-    bound = state.params.markets[rec.market].max_funding_rate * (state.time - m.funding_time)
-    _require(abs(delta) <= bound, FundingOutOfBounds, f"|{delta}| > {bound} (rate × elapsed)")
+    m, cfg = state.markets[rec.market], state.params.markets[rec.market]
+    _require(m.funding_time > 0, FundingOutOfBounds, f"market {rec.market} has no oracle price yet")
+    lhs = abs(delta) * cfg.price_scale * FUNDING_UNIT
+    rhs = cfg.funding_cap * m.price * (state.time - m.funding_time)
+    _require(lhs <= rhs, FundingOutOfBounds, f"|{delta}| exceeds the cap of {cfg.funding_cap} ppm of notional an hour")
     index = m.funding_index + delta
-    _require(-S64 <= index < S64, RangeViolation, "funding index leaves the signed 64-bit range")
+    _require(-I64 <= index < I64, RangeViolation, "funding index leaves the signed 64-bit range")
     new = replace(m, funding_index=index, funding_time=state.time)
     return Effect(rec, markets=_with_market(state, rec.market, new))
 
@@ -208,7 +250,9 @@ def _oracle(state: LedgerState, rec: Record) -> Effect:
         StaleOraclePrice,
         f"timestamp {rec.amount} does not advance ledger time {state.time}",
     )
-    new = replace(state.markets[rec.market], price=rec.price)
+    m = state.markets[rec.market]
+    ftime = m.funding_time or rec.amount  # funding accrues from the market's first oracle time
+    new = replace(m, price=rec.price, funding_time=ftime)
     return Effect(rec, markets=_with_market(state, rec.market, new), time=rec.amount)
 
 
@@ -249,10 +293,14 @@ def _liquidation(state: LedgerState, rec: Record) -> Effect:
 
 
 def forced_exit_amount(state: LedgerState, account: int) -> int:
-    """What a forced exit pays: what margin allows after funding (0 for an account that does not exist)."""
+    """What a forced exit pays: what margin allows after funding; 0 for an account that does not
+    exist, or whose settled collateral left the ledger's range (the exit is then refused: the
+    queue item is consumed and the account left untouched, so nothing stalls)."""
     acct, exists = state.account_or_empty(account)
     settled = margin.settle_funding(acct, state.markets)
-    return margin.max_withdrawable(state.params, settled, state.markets) if exists else 0
+    if not exists or not collateral_in_range(settled.collateral):
+        return 0
+    return margin.max_withdrawable(state.params, settled, state.markets)
 
 
 def _forced_exit(state: LedgerState, rec: Record) -> Effect:
@@ -261,9 +309,11 @@ def _forced_exit(state: LedgerState, rec: Record) -> Effect:
     amount = forced_exit_amount(state, rec.a)
     _require(rec.amount == amount, InvalidTransaction, f"forced exit must pay out {amount}, record says {rec.amount}")
     acct, exists = state.account_or_empty(rec.a)
-    acct = margin.settle_funding(acct, state.markets)
-    acct = replace(acct, collateral=acct.collateral - amount)
-    return Effect(rec, (Lane(rec.a, acct, exists),), queue_item=item)
+    settled = margin.settle_funding(acct, state.markets)
+    if exists and not collateral_in_range(settled.collateral):
+        return Effect(rec, (Lane(rec.a, acct, True, written=False),), queue_item=item)
+    settled = replace(settled, collateral=settled.collateral - amount)
+    return Effect(rec, (Lane(rec.a, settled, exists),), queue_item=item)
 
 
 # ---- dispatch --------------------------------------------------------------------
@@ -285,11 +335,16 @@ def record_of(tx: Transaction) -> Record:
     return Record()
 
 
+def funding_expiry(state: LedgerState, market: int) -> int:
+    """What a funding tick's signature binds in the expiry slot: the market's funding time."""
+    return state.markets[market].funding_time
+
+
 def message_for(state: LedgerState, rec: Record, expiry: int) -> int:
     """The field element a signer signs for this record at the current nonces."""
     na = state.account(rec.a).nonce if rec.tx_type in (TxType.WITHDRAW, TxType.TRADE) else 0
     nb = state.account(rec.b).nonce if rec.tx_type in (TxType.TRADE, TxType.LIQUIDATION) else 0
-    return message(state.params.domain, rec.to_int(), na, nb, expiry)
+    return message(state.domain, rec.to_int(), na, nb, expiry)
 
 
 def _verify(state: LedgerState, tx: Transaction, rec: Record) -> None:
@@ -306,7 +361,10 @@ def _verify(state: LedgerState, tx: Transaction, rec: Record) -> None:
         taker = state.account(tx.liquidator)
         _check_user(state, taker.pubkey, tx.signature, rec, (0, taker.nonce), tx.expiry, "liquidator")
     elif isinstance(tx, OracleTick):
-        msg = message(state.params.domain, rec.to_int(), 0, 0, 0)
+        msg = message(state.domain, rec.to_int(), 0, 0, 0)
+        _check_signature(state.params.oracle_key, tx.signature, msg, "oracle")
+    elif isinstance(tx, FundingTick):
+        msg = message(state.domain, rec.to_int(), 0, 0, funding_expiry(state, rec.market))
         _check_signature(state.params.oracle_key, tx.signature, msg, "oracle")
 
 
@@ -345,6 +403,8 @@ def _rules(state: LedgerState, rec: Record, pubkey: Point | None) -> Effect:
         return Effect(rec)
     if rec.tx_type == TxType.DEPOSIT:
         return _deposit(state, rec, pubkey)
+    if rec.tx_type == TxType.DEPOSIT_REFUND:
+        return _deposit_refund(state, rec, pubkey)
     return _RULES[rec.tx_type](state, rec)
 
 
@@ -363,16 +423,29 @@ def effect_of(state: LedgerState, tx: Transaction) -> Effect:
         return effect_of_record(state, Record(TxType.FORCED_EXIT, 0, tx.account, 0, amount))
     if isinstance(tx, FundingTick):
         _require(-S64 <= tx.delta < S64, RangeViolation, f"funding delta {tx.delta} is not signed 64-bit")
+    if isinstance(tx, Deposit):
+        return _deposit_or_refund(state, tx)
     rec = record_of(tx)
     _check_record(state, rec)  # before the signature check, which encodes the record
     _verify(state, tx, rec)
     return _rules(state, rec, getattr(tx, "pubkey", None))
 
 
+def _deposit_or_refund(state: LedgerState, tx: Deposit) -> Effect:
+    """A deposit posts DEPOSIT if it fits the ledger, else DEPOSIT_REFUND (refunded on L1)."""
+    rec = record_of(tx)
+    _check_record(state, rec)
+    _, fits = _credited(state, rec, _deposit_item(state, rec, tx.pubkey))
+    if not fits:
+        rec = replace(rec, tx_type=TxType.DEPOSIT_REFUND)
+    return _rules(state, rec, tx.pubkey)
+
+
 def apply_effect(state: LedgerState, eff: Effect) -> None:
     """Write an effect: lanes in order, then markets and time, then the queue."""
     for lane in eff.lanes:
-        state.write(lane.index, lane.account, lane.exists)
+        if lane.written:
+            state.write(lane.index, lane.account, lane.exists)
     if eff.markets is not None:
         state.markets = eff.markets
     if eff.time is not None:

@@ -26,6 +26,9 @@ class QueueItem:
 
 @dataclass(frozen=True)
 class Deposit:
+    """An L1 deposit; one the ledger cannot apply (collateral would leave its range) is posted
+    as a DEPOSIT_REFUND record instead: consumed here, refunded to the depositor on L1."""
+
     account: int
     amount: int
     pubkey: Point
@@ -61,8 +64,12 @@ class Trade:
 
 @dataclass(frozen=True)
 class FundingTick:
+    """Signed by the oracle over (record, nonces 0, expiry = the market's funding time before it),
+    so each signature applies once: the tick moves the funding time to the ledger time."""
+
     market: int
     delta: int  # signed change of the market's funding index
+    signature: Signature
     tx_type = TxType.FUNDING
 
 

@@ -66,7 +66,7 @@ class LocalSequencer:
         return None if acct is None else (acct.pubkey, acct.nonce)
 
     async def domain(self) -> int:
-        return self.state.params.domain
+        return self.state.domain
 
 
 def spec_error(answer: object, status: int) -> spec_errors.InvalidTransaction:
