@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rollup import keystore
 from rollup.cli.errors import UsageError
+from rollup.rfq.names import ALGORITHMS, REASONS, ROLES
 
 FMT = argparse.ArgumentDefaultsHelpFormatter
 
@@ -182,8 +183,6 @@ def _dir(p: argparse.ArgumentParser) -> None:
 
 
 def _ca_parsers(sub: argparse._SubParsersAction) -> None:
-    from rollup.rfq.pki import ALGORITHMS, REASONS
-
     ca = sub.add_parser("ca", help="the operator's private CA for the RFQ gateway", formatter_class=FMT)
     casub = ca.add_subparsers(dest="ca_command", required=True, metavar="CA_COMMAND")
     p = casub.add_parser("init", help="create the CA (encrypted key, certificate, empty CRL)", formatter_class=FMT)
@@ -220,7 +219,7 @@ def _ca_parsers(sub: argparse._SubParsersAction) -> None:
     p = casub.add_parser("revoke", help="revoke a certificate and write a new CRL", formatter_class=FMT)
     p.add_argument("serial", help="serial (hex)")
     _dir(p), _passphrase(p)
-    p.add_argument("--reason", choices=list(REASONS), default="unspecified", help="CRL reason code")
+    p.add_argument("--reason", choices=REASONS, default="unspecified", help="CRL reason code")
     p.set_defaults(func=cmd_ca_revoke)
     p = casub.add_parser("crl", help="re-sign the CRL (before its nextUpdate)", formatter_class=FMT)
     _dir(p), _passphrase(p)
@@ -242,8 +241,6 @@ def _l2(p: argparse.ArgumentParser) -> None:
 
 
 def _rfq_parsers(sub: argparse._SubParsersAction) -> None:
-    from rollup.rfq.identity import ROLES
-
     rfq = sub.add_parser("rfq", help="trader side of the RFQ gateway", formatter_class=FMT)
     rsub = rfq.add_subparsers(dest="rfq_command", required=True, metavar="RFQ_COMMAND")
     p = rsub.add_parser("csr", help="TLS key and CSR binding your L2 account key", formatter_class=FMT)
@@ -279,9 +276,23 @@ def _rfq_parsers(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_rfq_accept)
 
 
+def _gateway_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("gateway", help="run the RFQ gateway (mTLS WebSocket)", formatter_class=FMT)
+    p.add_argument("--dir", required=True, help="CA directory (server certificate, CA certificate, live CRL)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=int, default=8443, help="port (0: any free port)")
+    p.add_argument("--node", help="operator node URL: trades go to POST /v1/transactions")
+    p.add_argument("--demo-ledger", type=int, metavar="N", help="in-process spec on a funded demo ledger of N accounts")
+    p.add_argument("--markets", type=int, default=2, help="markets traded (indices 0..M-1)")
+    p.add_argument("--rate", type=float, default=200.0, help="messages a second per identity")
+    p.add_argument("--burst", type=float, default=400.0, help="burst per identity")
+    p.add_argument("--verify-workers", type=int, default=0, help="processes checking signatures (0: on the loop)")
+    p.add_argument("--audit", help="audit log file (default: DIR/audit.log)")
+    p.set_defaults(func=cmd_gateway)
+
+
 def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Parsers only: the gateway and its dependencies are imported when a command runs."""
     _ca_parsers(sub)
     _rfq_parsers(sub)
-    from rollup.rfq.serve import add_gateway_parser
-
-    add_gateway_parser(sub, cmd_gateway)
+    _gateway_parser(sub)

@@ -28,10 +28,10 @@ from cryptography.x509.oid import NameOID, ObjectIdentifier
 from circuits.field import R
 from circuits.native import babyjubjub as bjj
 from rollup.rfq.errors import IdentityError
+from rollup.rfq.names import ROLES
 
 IDENTITY_OID = ObjectIdentifier("2.25.133984942622458244344014550098889735248")  # UUID-based, no registry
 VERSION = 1
-ROLES = ("taker", "maker")
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}")
 MAX_ACCOUNT = 1 << 24  # account indices are 24 bits in a record
 POP_TAG = b"zkdx rfq csr v1"

@@ -26,18 +26,11 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from rollup.rfq.errors import PkiError
 from rollup.rfq.files import cert_pem, key_pem, load_cert, write_atomic
 from rollup.rfq.identity import Identity, extension, read_extension
+from rollup.rfq.names import ALGORITHMS, REASONS
 
-ALGORITHMS = ("ed25519", "p256")
 CRL_DAYS = 30  # a CRL's nextUpdate; `zkdx ca crl` (or any revocation) re-signs it before then
 BACKDATE = timedelta(minutes=5)  # clock skew allowance on notBefore
-REASONS = {
-    "unspecified": x509.ReasonFlags.unspecified,
-    "key_compromise": x509.ReasonFlags.key_compromise,
-    "affiliation_changed": x509.ReasonFlags.affiliation_changed,
-    "superseded": x509.ReasonFlags.superseded,
-    "cessation_of_operation": x509.ReasonFlags.cessation_of_operation,
-    "privilege_withdrawn": x509.ReasonFlags.privilege_withdrawn,
-}
+REASON_FLAGS = {name: getattr(x509.ReasonFlags, name) for name in REASONS}
 
 
 def new_key(algorithm: str) -> ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey:
@@ -268,7 +261,7 @@ def _revoked(entry: dict) -> x509.RevokedCertificate:
         x509.RevokedCertificateBuilder()
         .serial_number(int(entry["serial"], 16))
         .revocation_date(datetime.fromisoformat(entry["revoked"]["at"]))
-        .add_extension(x509.CRLReason(REASONS[entry["revoked"]["reason"]]), critical=False)
+        .add_extension(x509.CRLReason(REASON_FLAGS[entry["revoked"]["reason"]]), critical=False)
         .build()
     )
 

@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import logging
 import signal
-from collections.abc import Callable
 
 from rollup.cli.errors import UsageError
 from rollup.rfq.gateway import Gateway
@@ -73,20 +72,3 @@ def run_gateway(args: argparse.Namespace) -> int:
     )
     asyncio.run(_main(gateway))
     return 0
-
-
-def add_gateway_parser(sub: argparse._SubParsersAction, func: Callable) -> None:
-    p = sub.add_parser(
-        "gateway", help="run the RFQ gateway (mTLS WebSocket)", formatter_class=argparse.ArgumentDefaultsHelpFormatter
-    )
-    p.add_argument("--dir", required=True, help="CA directory (server certificate, CA certificate, live CRL)")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    p.add_argument("--port", type=int, default=8443, help="port (0: any free port)")
-    p.add_argument("--node", help="operator node URL: trades go to POST /v1/transactions")
-    p.add_argument("--demo-ledger", type=int, metavar="N", help="in-process spec on a funded demo ledger of N accounts")
-    p.add_argument("--markets", type=int, default=2, help="markets traded (indices 0..M-1)")
-    p.add_argument("--rate", type=float, default=200.0, help="messages a second per identity")
-    p.add_argument("--burst", type=float, default=400.0, help="burst per identity")
-    p.add_argument("--verify-workers", type=int, default=0, help="processes checking signatures (0: on the loop)")
-    p.add_argument("--audit", help="audit log file (default: DIR/audit.log)")
-    p.set_defaults(func=func)
