@@ -157,11 +157,14 @@ def cmd_rfq_quote(args: argparse.Namespace) -> int:
 
 def cmd_rfq_accept(args: argparse.Namespace) -> int:
     from rollup.rfq import trader
+    from verifier import jsonsafe
 
     try:
-        quote = json.loads(Path(args.quote).read_text())
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{args.quote}: not a quote as printed by `zkdx rfq request` ({exc})") from exc
+        quote = jsonsafe.loads(Path(args.quote).read_bytes(), UsageError, max_bytes=1 << 16, max_depth=8)
+    except OSError as exc:
+        raise UsageError(f"{args.quote}: cannot read the quote: {exc.strerror}") from exc
+    if not isinstance(quote, dict) or quote.get("type") != "quote":
+        raise UsageError(f"{args.quote}: not a quote as printed by `zkdx rfq request`")
     return asyncio.run(_with(_client(args), lambda c: trader.accept(c, quote)))
 
 

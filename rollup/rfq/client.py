@@ -28,8 +28,17 @@ from rollup.rfq import protocol, sigcheck
 from rollup.rfq.errors import GatewayError
 from rollup.rfq.terms import Terms, parties, quote_id
 from rollup.rfq.tls import client_context
+from verifier import jsonsafe
 
 PUSHED = ("rfq", "quote", "fill", "rfq_closed", "quote_closed")
+
+
+def _parse(text: str) -> dict:
+    """A gateway message (bounded parse); GatewayError if it is not a JSON object."""
+    msg = jsonsafe.loads(text, GatewayError, max_bytes=1 << 20, max_depth=16)
+    if not isinstance(msg, dict):
+        raise GatewayError("the gateway sent something other than a JSON object", "malformed")
+    return msg
 
 
 class RfqClient:
@@ -62,7 +71,7 @@ class RfqClient:
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, connect=self.timeout))
         try:
             self._ws = await self._http.ws_connect(self.url, ssl=self.ssl, max_msg_size=1 << 20, heartbeat=30.0)
-            self.welcome = json.loads(await self._ws.receive_str(timeout=self.timeout))
+            self.welcome = _parse(await self._ws.receive_str(timeout=self.timeout))
         except (TimeoutError, aiohttp.ClientError, OSError, TypeError, ValueError) as exc:
             await self.close()
             raise GatewayError(f"cannot connect to {self.url}: {type(exc).__name__}: {exc}") from exc
@@ -96,7 +105,7 @@ class RfqClient:
                 if frame.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
                     break
                 continue
-            msg = json.loads(frame.data)
+            msg = _parse(frame.data)
             waiter = self._pending.pop(msg.get("ref"), None) if isinstance(msg.get("ref"), str) else None
             if waiter is not None and not waiter.done():
                 if msg.get("type") == "error":

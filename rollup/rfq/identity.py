@@ -29,6 +29,7 @@ from circuits.field import R
 from circuits.native import babyjubjub as bjj
 from rollup.rfq.errors import IdentityError
 from rollup.rfq.names import ROLES
+from verifier import jsonsafe
 
 IDENTITY_OID = ObjectIdentifier("2.25.133984942622458244344014550098889735248")  # UUID-based, no registry
 VERSION = 1
@@ -139,10 +140,7 @@ def read_extension(cert_or_csr: x509.Certificate | x509.CertificateSigningReques
         ext = cert_or_csr.extensions.get_extension_for_oid(IDENTITY_OID)
     except x509.ExtensionNotFound as exc:
         raise IdentityError("certificate carries no zkdx identity extension") from exc
-    try:
-        obj = json.loads(parse_der_utf8(ext.value.value))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise IdentityError("identity extension is not JSON") from exc
+    obj = jsonsafe.loads(parse_der_utf8(ext.value.value), IdentityError, max_bytes=4096, max_depth=4)
     if not isinstance(obj, dict):
         raise IdentityError("identity extension is not a JSON object")
     return obj

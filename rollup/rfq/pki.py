@@ -27,6 +27,7 @@ from rollup.rfq.errors import PkiError
 from rollup.rfq.files import cert_pem, key_pem, load_cert, write_atomic
 from rollup.rfq.identity import Identity, extension, read_extension
 from rollup.rfq.names import ALGORITHMS, REASONS
+from verifier import jsonsafe
 
 CRL_DAYS = 30  # a CRL's nextUpdate; `zkdx ca crl` (or any revocation) re-signs it before then
 BACKDATE = timedelta(minutes=5)  # clock skew allowance on notBefore
@@ -120,9 +121,10 @@ class CertificateAuthority:
     # ---- index -------------------------------------------------------------------------
     def index(self) -> dict:
         try:
-            return json.loads((self.dir / "index.json").read_text())
-        except (OSError, ValueError) as exc:
-            raise PkiError(f"{self.dir}/index.json is missing or damaged") from exc
+            raw = (self.dir / "index.json").read_bytes()
+        except OSError as exc:
+            raise PkiError(f"{self.dir}/index.json is missing: not a CA directory") from exc
+        return jsonsafe.loads(raw, PkiError, max_depth=8)
 
     def _save_index(self, index: dict) -> None:
         write_atomic(self.dir / "index.json", json.dumps(index, indent=1, sort_keys=True).encode())
