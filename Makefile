@@ -53,6 +53,7 @@ bench: install
 	$(PY) benchmarks/prove.py
 	$(PY) benchmarks/parsers.py
 	$(PY) benchmarks/node.py
+	$(PY) benchmarks/rfq.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis
