@@ -11,6 +11,8 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+import numpy as np
+
 from circuits.errors import FileFormatError
 from circuits.field import FIELD_BYTES, R
 from circuits.r1cs import R1CSMatrices, Terms
@@ -202,3 +204,32 @@ def _read(path: str | Path) -> bytes:
         return Path(path).read_bytes()
     except OSError as exc:
         raise FileFormatError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def parse_wtns_array(data: bytes, what: str = "wtns") -> np.ndarray:
+    """The assignment of a .wtns file as an (n, 4) uint64 array of little-endian limbs
+    (the prover's scalar layout), with the same checks as ``parse_wtns``, vectorized."""
+    sections = _sections(data, b"wtns", 2, what)
+    hd = _Reader(data, what, *_require(sections, WTNS_HEADER, what))
+    _field_header(hd)
+    n = hd.u32()
+    if hd.pos != hd.end:
+        raise FileFormatError(f"{what}: header section has the wrong size")
+    start, end = _require(sections, WTNS_DATA, what)
+    if end - start != n * FIELD_BYTES or n == 0:
+        raise FileFormatError(f"{what}: data section holds {end - start} bytes, expected {n} values")
+    z = np.frombuffer(data, dtype="<u8", count=4 * n, offset=start).astype(np.uint64).reshape(n, 4)
+    r = [(R >> (64 * i)) & 0xFFFFFFFFFFFFFFFF for i in range(4)]
+    below, tie = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+    for i in (3, 2, 1, 0):
+        below |= tie & (z[:, i] < np.uint64(r[i]))
+        tie &= z[:, i] == np.uint64(r[i])
+    if not below.all():
+        raise FileFormatError(f"{what}: value {int(np.flatnonzero(~below)[0])} is not below r")
+    if tuple(z[0]) != (1, 0, 0, 0):
+        raise FileFormatError(f"{what}: witness must start with the constant 1")
+    return z
+
+
+def read_wtns_array(path: str | Path) -> np.ndarray:
+    return parse_wtns_array(_read(path), str(path))
