@@ -5,7 +5,7 @@ each prover runs as its own process, alternating, ``--reps`` times, on the same 
 files and writing the same outputs (proof and public JSON):
 
 * snarkjs: ``node node_modules/snarkjs/build/cli.cjs groth16 prove main.zkey main.wtns ...``
-* zkdx:    ``python -m rollup.cli prove --zkey main.zkey --wtns main.wtns ...`` (the CLI)
+* zkdx:    ``zkdx prove --zkey main.zkey --wtns main.wtns ...`` (the CLI)
 * zkdx-phases: ``benchmarks/prove.py --worker``: the same proof in a minimal process that
   reports the phases (imports, reading the files, witness map, each MSM).
 
@@ -131,7 +131,7 @@ def commands(info: dict) -> dict[str, list[str]]:
     return {
         "snarkjs": ["node", str(SNARKJS), "groth16", "prove", zkey, wtns, str(work / "sj_proof.json"),
                     str(work / "sj_public.json")],
-        "zkdx": [sys.executable, "-m", "rollup.cli", "prove", "--zkey", zkey, "--wtns", wtns,
+        "zkdx": [str(Path(sys.executable).parent / "zkdx"), "prove", "--zkey", zkey, "--wtns", wtns,
                  "--proof", str(work / "zk_proof.json"), "--public", str(work / "zk_public.json")],
         "zkdx_phases": [sys.executable, __file__, "--worker", zkey, wtns, str(work / "zkw_proof.json")],
     }  # fmt: skip

@@ -1,4 +1,4 @@
-"""Pippenger multi-scalar multiplication kernels (numba), generic over G1 and G2.
+"""Pippenger multi-scalar multiplication (numba), one kernel for G1 and G2.
 
 Scalars are Fr elements in normal form, ``(n, 4)`` uint64.  A scalar k is cut into
 signed c-bit digits d_w in (-2^(c-1), 2^(c-1)] with Σ d_w 2^(cw) = k, so a window
@@ -61,97 +61,105 @@ def classify(bases, scalars):
     return kind
 
 
+@njit(cache=True)
+def window_bits(n, bits):
+    """c minimising windows·(n + 1.4·2^c) mixed additions (bucket fill + running sums)."""
+    if n < 4:
+        return 2
+    best, best_cost = 2, 1e300
+    for c in range(2, 20):
+        cost = ((bits + c) // c) * (n + 1.4 * (1 << c))
+        if cost < best_cost:
+            best, best_cost = c, cost
+    return best
+
+
+@njit(forceinline=True)
+def _digit(k, bit, c, mask):
+    limb = bit // 64
+    off = np.uint64(bit % 64)
+    v = k[limb] >> off if limb < 4 else ZERO
+    if bit % 64 + c > 64 and limb + 1 < 4:
+        v |= k[limb + 1] << (np.uint64(64) - off)
+    return np.int64(v & mask)
+
+
 @njit(parallel=True, cache=True)
-def signed_digits(scalars, idx, negate, c, nwin):
-    """digits[w, j] of scalar idx[j] (of r - scalar where negate[j], with the digits negated)."""
-    m = idx.size
-    out = np.empty((nwin, m), dtype=np.int32)
-    half = 1 << (c - 1)
-    full = 1 << c
-    mask = np.uint64(full - 1)
-    for j in prange(m):
-        k = _load4(scalars, idx[j])
-        if negate[j]:
-            k, _ = sub4(R_LIMBS, k)
-        sign = -1 if negate[j] else 1
-        carry = 0
-        for w in range(nwin):
-            bit = w * c
-            limb = bit // 64
-            off = np.uint64(bit % 64)
-            v = k[limb] >> off if limb < 4 else ZERO
-            if bit % 64 + c > 64 and limb + 1 < 4:
-                v |= k[limb + 1] << (np.uint64(64) - off)
-            d = np.int64(v & mask) + carry
+def msm(bases, scalars, chunks):
+    """Σ scalars[i]·bases[i] as a one-point XYZZ array (ZZ = 0: infinity).
+
+    One kernel per MSM: classify, then for the FULL and SMALL classes signed digits
+    (parallel over scalars) and bucket sums (parallel over windows) combined by Horner,
+    and the ±1 class summed in ``chunks`` parallel parts."""
+    out = new_xyzz_array(bases, 1)
+    if scalars.shape[0] == 0:
+        return out
+    kind = classify(bases, scalars)
+    acc = xyzz_infinity_like(load_affine(bases, 0)[0])
+    for cls in range(2):
+        idx = np.flatnonzero(kind == FULL) if cls == 0 else np.flatnonzero((kind == SMALL) | (kind == SMALL_NEG))
+        if idx.size == 0:
+            continue
+        negate = kind[idx] == SMALL_NEG
+        bits = 254 if cls == 0 else 64
+        c = window_bits(idx.size, bits)
+        nwin = (bits + c) // c  # c·nwin ≥ bits + 1: the top digit never carries out
+        half, full = 1 << (c - 1), 1 << c
+        mask = np.uint64(full - 1)
+        digits = np.empty((nwin, idx.size), dtype=np.int32)
+        for j in prange(idx.size):
+            k = _load4(scalars, idx[j])
+            if negate[j]:
+                k, _ = sub4(R_LIMBS, k)
             carry = 0
-            if d > half:
-                d -= full
-                carry = 1
-            out[w, j] = sign * d
-    return out
-
-
-@njit(parallel=True, cache=True)
-def window_sums(bases, idx, digits, c):
-    """Σ_j digits[w, j] · bases[idx[j]] for every window w (XYZZ array)."""
-    nwin = digits.shape[0]
-    half = 1 << (c - 1)
-    out = new_xyzz_array(bases, nwin)
-    for w in prange(nwin):
-        buckets = new_xyzz_array(bases, half)
-        row = digits[w]
-        for j in range(idx.size):
-            d = row[j]
-            if d == 0:
-                continue
-            q = load_affine(bases, idx[j])
-            if d < 0:
-                q = affine_neg(q)
-                d = -d
-            store_xyzz(buckets, d - 1, xyzz_add_mixed(load_xyzz(buckets, d - 1), q))
-        running = xyzz_infinity_like(load_affine(bases, 0)[0])
-        total = running
-        for b in range(half - 1, -1, -1):
-            running = xyzz_add(running, load_xyzz(buckets, b))
-            total = xyzz_add(total, running)
-        store_xyzz(out, w, total)
-    return out
-
-
-@njit(cache=True)
-def combine_windows(wins, c):
-    """Σ_w 2^(cw) · wins[w] (Horner from the top window), as a 1-point XYZZ array."""
-    nwin = wins.shape[0]
-    acc = load_xyzz(wins, nwin - 1)
-    for w in range(nwin - 2, -1, -1):
-        for _ in range(c):
-            acc = xyzz_double(acc)
-        acc = xyzz_add(acc, load_xyzz(wins, w))
-    out = np.empty_like(wins[:1])
+            for w in range(nwin):
+                d = _digit(k, w * c, c, mask) + carry
+                carry = 0
+                if d > half:
+                    d -= full
+                    carry = 1
+                digits[w, j] = -d if negate[j] else d
+        wins = new_xyzz_array(bases, nwin)
+        for w in prange(nwin):
+            store_xyzz(wins, w, _window(bases, idx, digits[w], half))
+        top = load_xyzz(wins, nwin - 1)
+        for w in range(nwin - 2, -1, -1):
+            for _ in range(c):
+                top = xyzz_double(top)
+            top = xyzz_add(top, load_xyzz(wins, w))
+        acc = xyzz_add(acc, top)
+    ones = np.flatnonzero((kind == PLUS_ONE) | (kind == MINUS_ONE))
+    if ones.size:
+        parts = new_xyzz_array(bases, chunks)
+        step = (ones.size + chunks - 1) // chunks
+        for t in prange(chunks):
+            part = xyzz_infinity_like(load_affine(bases, 0)[0])
+            for j in range(t * step, min(ones.size, (t + 1) * step)):
+                q = load_affine(bases, ones[j])
+                part = xyzz_add_mixed(part, affine_neg(q) if kind[ones[j]] == MINUS_ONE else q)
+            store_xyzz(parts, t, part)
+        for t in range(chunks):
+            acc = xyzz_add(acc, load_xyzz(parts, t))
     store_xyzz(out, 0, acc)
     return out
 
 
-@njit(parallel=True, cache=True)
-def signed_sum(bases, idx, negate, chunks):
-    """Σ ±bases[idx[j]] (minus where negate[j]) in ``chunks`` parallel parts (XYZZ array)."""
-    out = new_xyzz_array(bases, chunks)
-    step = (idx.size + chunks - 1) // chunks
-    for t in prange(chunks):
-        acc = xyzz_infinity_like(load_affine(bases, 0)[0])
-        for j in range(t * step, min(idx.size, (t + 1) * step)):
-            q = load_affine(bases, idx[j])
-            acc = xyzz_add_mixed(acc, affine_neg(q) if negate[j] else q)
-        store_xyzz(out, t, acc)
-    return out
-
-
-@njit(cache=True)
-def sum_xyzz(points):
-    """Σ of the XYZZ points of an array, as a 1-point XYZZ array."""
-    acc = load_xyzz(points, 0)
-    for i in range(1, points.shape[0]):
-        acc = xyzz_add(acc, load_xyzz(points, i))
-    out = np.empty_like(points[:1])
-    store_xyzz(out, 0, acc)
-    return out
+@njit
+def _window(bases, idx, row, half):
+    """Σ_j row[j]·bases[idx[j]] for one window: fill 2^(c-1) buckets, then running sums."""
+    buckets = new_xyzz_array(bases, half)
+    for j in range(idx.size):
+        d = row[j]
+        if d == 0:
+            continue
+        q = load_affine(bases, idx[j])
+        if d < 0:
+            q = affine_neg(q)
+            d = -d
+        store_xyzz(buckets, d - 1, xyzz_add_mixed(load_xyzz(buckets, d - 1), q))
+    running = xyzz_infinity_like(load_affine(bases, 0)[0])
+    total = running
+    for b in range(half - 1, -1, -1):
+        running = xyzz_add(running, load_xyzz(buckets, b))
+        total = xyzz_add(total, running)
+    return total

@@ -38,19 +38,22 @@ def twiddles(log_n: int, inverse: bool) -> np.ndarray:
     return kern.powers(tuple(to_mont(w)[0]), max(1, (1 << log_n) // 2))
 
 
-def odd_coset(a: np.ndarray) -> None:
-    """In place: evaluations on H -> evaluations on ω_2n·H."""
-    n = a.shape[0]
+def odd_coset_many(polys: np.ndarray) -> None:
+    """In place, each polys[k] (shape (k, n, 4)): evaluations on H -> evaluations on ω_2n·H."""
+    n = polys.shape[1]
     log_n = n.bit_length() - 1
     if log_n >= TWO_ADICITY:
         raise ValueError("the odd coset needs a 2n-th root of unity: domain too large")
-    kern.ntt(a, twiddles(log_n, True))
-    kern.scale_by_powers(a, to_mont(pow(n, -1, R)), to_mont(root_of_unity(log_n + 1)))
-    kern.ntt(a, twiddles(log_n, False))
+    kern.ntt_many(polys, twiddles(log_n, True))
+    kern.scale_many(polys, to_mont(pow(n, -1, R)), to_mont(root_of_unity(log_n + 1)))
+    kern.ntt_many(polys, twiddles(log_n, False))
 
 
-def quotient_values(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """e = A·B - C on the odd coset, in normal form; a, b, c are consumed (overwritten)."""
-    for v in (a, b, c):
-        odd_coset(v)
-    return kern.ab_minus_c_normal(a, b, c)
+def odd_coset(a: np.ndarray) -> None:
+    odd_coset_many(a.reshape(1, *a.shape))
+
+
+def quotient_values(abc: np.ndarray) -> np.ndarray:
+    """e = A·B - C on the odd coset, in normal form, from abc = (A, B, C) on H (consumed)."""
+    odd_coset_many(abc)
+    return kern.ab_minus_c_normal(abc)

@@ -41,14 +41,19 @@ def to_r2_form(values):
 
 @njit(parallel=True, cache=True)
 def evaluate(matrix, row, col, value, z, n, count):
-    """(count, n, 4) Montgomery evaluations of the first ``count`` matrices at z."""
-    out = np.zeros((count, n, 4), dtype=np.uint64)
+    """(3, n, 4) Montgomery evaluations of A, B, C at z; with count = 2 (no C coefficients,
+    as in a .zkey) C is A∘B, which equals C·z exactly when z satisfies the constraints."""
+    out = np.zeros((3, n, 4), dtype=np.uint64)
     for mtx in prange(count):
         acc = out[mtx]
         for k in range(matrix.size):
             if matrix[k] == mtx:
                 j = row[k]
                 _st(acc, j, fr_add(_ld(acc, j), fr_mul(_ld(value, k), _ld(z, col[k]))))
+    if count == 2:
+        a, b, c = out[0], out[1], out[2]
+        for i in prange(n):
+            _st(c, i, fr_mul(_ld(a, i), _ld(b, i)))
     return out
 
 
@@ -61,12 +66,3 @@ def first_unsatisfied(a, b, c, rows):
         if (p[0] ^ q[0]) | (p[1] ^ q[1]) | (p[2] ^ q[2]) | (p[3] ^ q[3]):
             return j
     return -1
-
-
-@njit(parallel=True, cache=True)
-def hadamard(a, b):
-    """a∘b elementwise (C's values when only A and B are known, as in a ``.zkey``)."""
-    out = np.empty_like(a)
-    for i in prange(a.shape[0]):
-        _st(out, i, fr_mul(_ld(a, i), _ld(b, i)))
-    return out

@@ -55,55 +55,77 @@ def powers(base, count):
     return out
 
 
-@njit(parallel=True, cache=True)
-def bit_reverse(a):
-    n = a.shape[0]
-    bits = 0
-    while (1 << bits) < n:
-        bits += 1
-    for i in prange(n):
-        j = 0
-        for b in range(bits):
-            j = (j << 1) | ((i >> b) & 1)
-        if i < j:
-            t = _ld(a, i)
-            _st(a, i, _ld(a, j))
-            _st(a, j, t)
+@njit(forceinline=True)
+def _log2(n):
+    k = 0
+    while (1 << k) < n:
+        k += 1
+    return k
+
+
+@njit(forceinline=True)
+def _butterfly(a, i0, i1, w):
+    x = _ld(a, i0)
+    y = fr_mul(_ld(a, i1), w)
+    _st(a, i0, fr_add(x, y))
+    _st(a, i1, fr_sub(x, y))
 
 
 @njit(parallel=True, cache=True)
-def _stages(a, tw):
-    n = a.shape[0]
-    log_n = 0
-    while (1 << log_n) < n:
-        log_n += 1
-    for log_m in range(log_n):
-        m = 1 << log_m
-        shift = log_n - 1 - log_m  # twiddle stride n / (2m)
-        for t in prange(n // 2):
-            j = t & (m - 1)
-            i0 = ((t >> log_m) << (log_m + 1)) | j
-            i1 = i0 + m
-            x = _ld(a, i0)
-            y = fr_mul(_ld(a, i1), _ld(tw, j << shift))
-            _st(a, i0, fr_add(x, y))
-            _st(a, i1, fr_sub(x, y))
+def ntt_many(polys, tw):
+    """In place, each polys[k]: coefficients -> evaluations at ω^0..ω^(n-1) (tw[j] = ω^j).
+
+    Bit reversal, then the first log(n/B) stages inside B = 8 contiguous blocks (one
+    parallel region for all of them), then the last log B stages across the array:
+    log B + 2 parallel regions per transform instead of log n + 1."""
+    n = polys.shape[1]
+    log_n = _log2(n)
+    log_b = min(3, log_n)
+    blocks = 1 << log_b
+    span = n >> log_b
+    for k in range(polys.shape[0]):
+        a = polys[k]
+        for i in prange(n):
+            j = 0
+            for b in range(log_n):
+                j = (j << 1) | ((i >> b) & 1)
+            if i < j:
+                t = _ld(a, i)
+                _st(a, i, _ld(a, j))
+                _st(a, j, t)
+        for blk in prange(blocks):
+            base = blk * span
+            for log_m in range(log_n - log_b):
+                m = 1 << log_m
+                shift = log_n - 1 - log_m
+                for u in range(span // 2):
+                    j = u & (m - 1)
+                    i0 = base + ((u >> log_m) << (log_m + 1)) + j
+                    _butterfly(a, i0, i0 + m, _ld(tw, j << shift))
+        for log_m in range(log_n - log_b, log_n):
+            m = 1 << log_m
+            shift = log_n - 1 - log_m
+            for t in prange(n // 2):
+                j = t & (m - 1)
+                i0 = ((t >> log_m) << (log_m + 1)) | j
+                _butterfly(a, i0, i0 + m, _ld(tw, j << shift))
 
 
 def ntt(a: np.ndarray, tw: np.ndarray) -> None:
     """In place: coefficients -> evaluations at ω^0..ω^(n-1) (tw from the same ω)."""
-    bit_reverse(a)
-    _stages(a, tw)
+    ntt_many(a.reshape(1, *a.shape), tw)
 
 
 @njit(parallel=True, cache=True)
-def scale_by_powers(a, start, step):
-    """a[i] *= start · step^i, in chunks that each begin with one exponentiation."""
-    n = a.shape[0]
+def scale_many(polys, start, step):
+    """polys[k][i] *= start · step^i, in chunks that each begin with one exponentiation."""
+    n = polys.shape[1]
     s = _ld(start, 0)
     g = _ld(step, 0)
-    for c in prange((n + _CHUNK - 1) // _CHUNK):
-        lo = c * _CHUNK
+    chunks = (n + _CHUNK - 1) // _CHUNK
+    for t in prange(polys.shape[0] * chunks):
+        a = polys[t // chunks]
+        lo = (t % chunks) * _CHUNK
         acc = fr_mul(s, _fr_pow(g, lo))
         for i in range(lo, min(n, lo + _CHUNK)):
             _st(a, i, fr_mul(_ld(a, i), acc))
@@ -111,11 +133,12 @@ def scale_by_powers(a, start, step):
 
 
 @njit(parallel=True, cache=True)
-def ab_minus_c_normal(a, b, c):
+def ab_minus_c_normal(abc):
     """a·b - c per element, converted out of Montgomery form (the MSM takes normal scalars)."""
-    n = a.shape[0]
+    n = abc.shape[1]
     out = np.empty((n, 4), dtype=np.uint64)
     one = (ONE, ZERO, ZERO, ZERO)
+    a, b, c = abc[0], abc[1], abc[2]
     for i in prange(n):
         v = fr_sub(fr_mul(_ld(a, i), _ld(b, i)), _ld(c, i))
         _st(out, i, mont_mul(v, one, FR_M))

@@ -22,23 +22,21 @@ def msm(bases: np.ndarray, scalars: np.ndarray) -> Affine:
     return xyzz_to_affine(nb_msm.msm(bases, scalars))
 
 
-def row_values(coeffs, z: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A·z, B·z and C·z on the domain (Montgomery form); C = A∘B when the key holds no C."""
+def row_values(coeffs, z: np.ndarray, n: int) -> np.ndarray:
+    """(3, n, 4): A·z, B·z and C·z on the domain (Montgomery form); C = A∘B when the key holds no C."""
     count = 3 if coeffs.has_c else 2
-    abc = nb_rows.evaluate(coeffs.matrix, coeffs.row, coeffs.col, coeffs.value, z, n, count)
-    c = abc[2] if coeffs.has_c else nb_rows.hadamard(abc[0], abc[1])
-    return abc[0], abc[1], c
+    return nb_rows.evaluate(coeffs.matrix, coeffs.row, coeffs.col, coeffs.value, z, n, count)
 
 
 def witness_map(coeffs, z: np.ndarray, n: int) -> tuple[np.ndarray, int]:
     """(e, bad): e = A·B - C on the odd coset (normal-form scalars for the H MSM); bad is the
     first constraint a·b ≠ c (only checkable when the coefficients include C), else -1.
     When bad ≥ 0, e is not computed (an empty array)."""
-    a, b, c = row_values(coeffs, z, n)
-    bad = int(nb_rows.first_unsatisfied(a, b, c, coeffs.num_constraints)) if coeffs.has_c else -1
+    abc = row_values(coeffs, z, n)
+    bad = int(nb_rows.first_unsatisfied(abc[0], abc[1], abc[2], coeffs.num_constraints)) if coeffs.has_c else -1
     if bad >= 0:
         return np.zeros((0, 4), dtype=np.uint64), bad
-    return nb_qap.quotient_values(a, b, c), -1
+    return nb_qap.quotient_values(abc), -1
 
 
 def fixed_base(base: np.ndarray, scalars: np.ndarray) -> np.ndarray:
