@@ -43,9 +43,13 @@ def cache_dir() -> Path:
 
 
 def configure_numba_cache() -> None:
-    """Point numba's on-disk cache at ``cache_dir()`` (before any kernel module is imported)."""
+    """Point numba's on-disk cache at ``cache_dir()`` (before any kernel module is imported),
+    and make idle OpenMP threads sleep rather than spin (``OMP_WAIT_POLICY=PASSIVE`` unless
+    set): on a busy 2-core machine spinning tripled the CPU time of a 2^12 proof and its
+    wall time (0.74 vs 0.23 s CPU, 2.8 vs 1.0 s wall, load average 14)."""
     import numba
 
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     if os.environ.get("NUMBA_CACHE_DIR"):
         return  # the user chose a cache directory
     path = cache_dir()
