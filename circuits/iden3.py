@@ -161,8 +161,8 @@ def write_r1cs(m: R1CSMatrices, path: str | Path) -> None:
 
 
 # .wtns ---------------------------------------------------------------------
-def parse_wtns(data: bytes, what: str = "wtns") -> list[int]:
-    """The full assignment z stored in a .wtns file (z[0] must be 1)."""
+def _wtns_values(data: bytes, what: str) -> tuple[int, _Reader]:
+    """(n, a reader over the data section) once the container and header check out."""
     sections = _sections(data, b"wtns", 2, what)
     hd = _Reader(data, what, *_require(sections, WTNS_HEADER, what))
     _field_header(hd)
@@ -172,6 +172,12 @@ def parse_wtns(data: bytes, what: str = "wtns") -> list[int]:
     rd = _Reader(data, what, *_require(sections, WTNS_DATA, what))
     if rd.end - rd.pos != n * FIELD_BYTES:
         raise FileFormatError(f"{what}: data section holds {(rd.end - rd.pos)} bytes, expected {n} values")
+    return n, rd
+
+
+def parse_wtns(data: bytes, what: str = "wtns") -> list[int]:
+    """The full assignment z stored in a .wtns file (z[0] must be 1)."""
+    n, rd = _wtns_values(data, what)
     z = [rd.field() for _ in range(n)]
     if not z or z[0] != 1:
         raise FileFormatError(f"{what}: witness must start with the constant 1")
@@ -209,16 +215,10 @@ def _read(path: str | Path) -> bytes:
 def parse_wtns_array(data: bytes, what: str = "wtns") -> np.ndarray:
     """The assignment of a .wtns file as an (n, 4) uint64 array of little-endian limbs
     (the prover's scalar layout), with the same checks as ``parse_wtns``, vectorized."""
-    sections = _sections(data, b"wtns", 2, what)
-    hd = _Reader(data, what, *_require(sections, WTNS_HEADER, what))
-    _field_header(hd)
-    n = hd.u32()
-    if hd.pos != hd.end:
-        raise FileFormatError(f"{what}: header section has the wrong size")
-    start, end = _require(sections, WTNS_DATA, what)
-    if end - start != n * FIELD_BYTES or n == 0:
-        raise FileFormatError(f"{what}: data section holds {end - start} bytes, expected {n} values")
-    z = np.frombuffer(data, dtype="<u8", count=4 * n, offset=start).astype(np.uint64).reshape(n, 4)
+    n, rd = _wtns_values(data, what)
+    if n == 0:
+        raise FileFormatError(f"{what}: witness must start with the constant 1")
+    z = np.frombuffer(data, dtype="<u8", count=4 * n, offset=rd.pos).astype(np.uint64).reshape(n, 4)
     r = [(R >> (64 * i)) & 0xFFFFFFFFFFFFFFFF for i in range(4)]
     below, tie = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
     for i in (3, 2, 1, 0):

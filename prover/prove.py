@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -41,18 +42,9 @@ def check_inputs(pk: ProvingKey, m: R1CSMatrices, z: Sequence[int]) -> None:
     m.check_assignment(list(z))
 
 
-def create_proof(
-    pk: ProvingKey,
-    m: R1CSMatrices,
-    z: Sequence[int],
-    *,
-    r: int | None = None,
-    s: int | None = None,
-    workers: int | None = None,
-    timings: dict | None = None,
-    randbelow: Callable[[int], int] = secrets.randbelow,
-) -> Proof:
-    """A proof that z satisfies m.  r, s default to fresh randomness (zero-knowledge).
+def create_proof(pk: ProvingKey, m: R1CSMatrices, z: Sequence[int], **options: Any) -> Proof:
+    """A proof that z satisfies m; ``options`` are those of ``prove_arrays`` (r, s, workers,
+    timings, randbelow).  r, s default to fresh randomness (zero-knowledge).
 
     ``timings`` (if given) receives wall seconds of ``check``, ``witness_map`` (row values,
     satisfaction check and quotient), ``msm_a``, ``msm_b_g1``, ``msm_b_g2``, ``msm_c``
@@ -62,9 +54,8 @@ def create_proof(
     check_inputs(pk, m, z)
     coeffs = qap_coefficients(m)
     z_arr = fr_array(z)
-    _lap(timings, "check", clock)
-    return prove_arrays(pk, coeffs, z_arr, names=m.names, r=r, s=s, workers=workers, timings=timings,
-                        randbelow=randbelow)  # fmt: skip
+    _lap(options.get("timings"), "check", clock)
+    return prove_arrays(pk, coeffs, z_arr, names=m.names, **options)
 
 
 def prove_arrays(
