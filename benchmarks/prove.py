@@ -53,8 +53,11 @@ def merkle_input(depth: int) -> str:
     return json.dumps({"leaf": "7", "path": path, "index": [str(i % 2) for i in range(depth)]})
 
 
-def measure(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in MiB (of the process, from wait4), stdout."""
+def measure(cmd: list[str], env: dict | None = None) -> tuple[float, int, str, float]:
+    """Wall seconds, peak RSS in MiB, stdout, CPU seconds (user + system, all threads; from wait4).
+
+    CPU time is the load-independent figure on a shared machine: with 2 cores a quiet
+    wall time is at least CPU/2."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env=env)
@@ -64,7 +67,7 @@ def measure(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
         err.seek(0)
         if os.waitstatus_to_exitcode(status):
             raise RuntimeError(f"{cmd[:4]} failed: {err.read().decode()[-2000:]}")
-        return wall, usage.ru_maxrss // 1024, out.read().decode()
+        return wall, usage.ru_maxrss // 1024, out.read().decode(), usage.ru_utime + usage.ru_stime
 
 
 def zkdx_worker(zkey: str, wtns: str, proof_out: str) -> None:
@@ -142,9 +145,9 @@ def bench_size(info: dict, reps: int) -> dict:
     runs: dict[str, list[dict]] = {name: [] for name in cmds}
     for _ in range(reps):  # alternate so that machine drift hits every tool alike
         for name, cmd in cmds.items():
-            wall, rss, out = measure(cmd)
+            wall, rss, out, cpu = measure(cmd)
             extra = json.loads(out.strip().splitlines()[-1]) if name == "zkdx_phases" else {}
-            runs[name].append({"wall": wall, "rss_mib": rss, **extra})
+            runs[name].append({"wall": wall, "cpu": cpu, "rss_mib": rss, **extra})
     med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in runs.items()}
     _check_proofs(info)
     return {
@@ -152,6 +155,7 @@ def bench_size(info: dict, reps: int) -> dict:
         **med,
         "ratio_wall_zkdx_over_snarkjs": med["zkdx"]["wall"] / med["snarkjs"]["wall"],
         "ratio_wall_zkdx_phases_over_snarkjs": med["zkdx_phases"]["wall"] / med["snarkjs"]["wall"],
+        "ratio_cpu_zkdx_over_snarkjs": med["zkdx"]["cpu"] / med["snarkjs"]["cpu"],
         "ratio_rss_zkdx_over_snarkjs": med["zkdx"]["rss_mib"] / med["snarkjs"]["rss_mib"],
         "runs": runs,
     }
@@ -172,10 +176,11 @@ def _check_proofs(info: dict) -> None:
 def start_up() -> dict:
     """Cold (empty numba cache: compile everything) and warm start-up of the prover's kernels."""
     warm_cmd = [sys.executable, "-m", "prover.backend.warm"]
-    out = {"warm_s": measure(warm_cmd)[0]}
+    wall, _, _, cpu = measure(warm_cmd)
+    out = {"warm_s": wall, "warm_cpu_s": cpu}
     with tempfile.TemporaryDirectory() as cold:
-        env = dict(os.environ, NUMBA_CACHE_DIR=cold)
-        out["cold_s"] = measure(warm_cmd, env)[0]
+        wall, _, _, cpu = measure(warm_cmd, dict(os.environ, NUMBA_CACHE_DIR=cold))
+        out.update(cold_s=wall, cold_cpu_s=cpu)
     return out
 
 
@@ -208,8 +213,9 @@ def main() -> None:
         res = bench_size(info, args.reps)
         results["sizes"][f"2^{k}"] = res
         zk, zp, sj = res["zkdx"], res["zkdx_phases"], res["snarkjs"]
-        print(f"  zkdx CLI {zk['wall']:.2f}s ({zk['rss_mib']} MiB)  zkdx worker {zp['wall']:.2f}s  "
-              f"snarkjs {sj['wall']:.2f}s ({sj['rss_mib']} MiB)  ratio {res['ratio_wall_zkdx_over_snarkjs']:.2f}",
+        print(f"  zkdx CLI {zk['wall']:.2f}s ({zk['cpu']:.2f}s CPU, {zk['rss_mib']} MiB)  worker {zp['wall']:.2f}s  "
+              f"snarkjs {sj['wall']:.2f}s ({sj['cpu']:.2f}s CPU, {sj['rss_mib']} MiB)  "
+              f"ratio {res['ratio_wall_zkdx_over_snarkjs']:.2f} (CPU {res['ratio_cpu_zkdx_over_snarkjs']:.2f})",
               flush=True)  # fmt: skip
     results["machine"]["load_average_end"] = os.getloadavg()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -155,6 +155,20 @@ def mont_mul(a, b, m):
 
 
 @njit(forceinline=True)
+def load4(a, i):
+    """Row i of an (n, 4) limb array as a 4-tuple."""
+    return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
+
+
+@njit(forceinline=True)
+def store4(a, i, v):
+    a[i, 0] = v[0]
+    a[i, 1] = v[1]
+    a[i, 2] = v[2]
+    a[i, 3] = v[3]
+
+
+@njit(forceinline=True)
 def is_zero(a):
     return (a[0] | a[1] | a[2] | a[3]) == ZERO
 

@@ -29,15 +29,10 @@ from prover.backend.curve import (
     xyzz_infinity_like,
 )
 from prover.backend.field import R
-from prover.backend.limbs import ZERO, sub4, to_limbs
+from prover.backend.limbs import ZERO, load4, sub4, to_limbs
 
 R_LIMBS = to_limbs(R)
 SKIP, PLUS_ONE, MINUS_ONE, SMALL, SMALL_NEG, FULL = 0, 1, 2, 3, 4, 5
-
-
-@njit(forceinline=True)
-def _load4(a, i):
-    return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
 
 
 @njit(cache=True)
@@ -47,7 +42,7 @@ def classify(bases, scalars):
     kind = np.zeros(n, dtype=np.int8)
     one = np.uint64(1)
     for i in range(n):
-        k = _load4(scalars, i)
+        k = load4(scalars, i)
         if (k[0] | k[1] | k[2] | k[3]) == ZERO or affine_is_infinity(bases, i):
             continue
         if (k[1] | k[2] | k[3]) == ZERO:
@@ -108,7 +103,7 @@ def msm(bases, scalars, chunks):
         mask = np.uint64(full - 1)
         digits = np.empty((nwin, idx.size), dtype=np.int32)
         for j in prange(idx.size):
-            k = _load4(scalars, idx[j])
+            k = load4(scalars, idx[j])
             if negate[j]:
                 k, _ = sub4(R_LIMBS, k)
             carry = 0

@@ -28,15 +28,11 @@ from prover.backend.curve import (
     xyzz_infinity_like,
 )
 from prover.backend.field import fe_add, fe_curve_b, fe_eq, fe_inv, fe_is_zero, fe_mul, fe_one_like, fe_sqr
+from prover.backend.limbs import load4
 
 WINDOW = 8
 _CHUNK = 1024
 SCALAR_BITS = 254
-
-
-@njit(forceinline=True)
-def _ld4(a, i):
-    return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
 
 
 @njit(cache=True)
@@ -64,7 +60,7 @@ def mul_many(table, scalars, c):
     out = new_xyzz_array(table, n)
     mask = np.uint64(width)
     for i in prange(n):
-        k = _ld4(scalars, i)
+        k = load4(scalars, i)
         acc = xyzz_infinity_like(load_affine(table, 0)[0])
         for w in range(nwin):
             bit = w * c

@@ -12,22 +12,9 @@ import numpy as np
 from numba import njit, prange
 
 from prover.backend.field import FR_M, R, fr_add, fr_mul
-from prover.backend.limbs import mont_mul, to_limbs
+from prover.backend.limbs import load4, mont_mul, store4, to_limbs
 
 _R3 = to_limbs((1 << 768) % R)
-
-
-@njit(forceinline=True)
-def _ld(a, i):
-    return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
-
-
-@njit(forceinline=True)
-def _st(a, i, v):
-    a[i, 0] = v[0]
-    a[i, 1] = v[1]
-    a[i, 2] = v[2]
-    a[i, 3] = v[3]
 
 
 @njit(parallel=True, cache=True)
@@ -35,7 +22,7 @@ def to_r2_form(values):
     """v -> v·R^2 mod r for normal-form v (the ``.zkey`` coefficient convention)."""
     out = np.empty_like(values)
     for i in prange(values.shape[0]):
-        _st(out, i, mont_mul(_ld(values, i), _R3, FR_M))
+        store4(out, i, mont_mul(load4(values, i), _R3, FR_M))
     return out
 
 
@@ -49,11 +36,11 @@ def evaluate(matrix, row, col, value, z, n, count):
         for k in range(matrix.size):
             if matrix[k] == mtx:
                 j = row[k]
-                _st(acc, j, fr_add(_ld(acc, j), fr_mul(_ld(value, k), _ld(z, col[k]))))
+                store4(acc, j, fr_add(load4(acc, j), fr_mul(load4(value, k), load4(z, col[k]))))
     if count == 2:
         a, b, c = out[0], out[1], out[2]
         for i in prange(n):
-            _st(c, i, fr_mul(_ld(a, i), _ld(b, i)))
+            store4(c, i, fr_mul(load4(a, i), load4(b, i)))
     return out
 
 
@@ -61,8 +48,8 @@ def evaluate(matrix, row, col, value, z, n, count):
 def first_unsatisfied(a, b, c, rows):
     """The first j < rows with a_j·b_j ≠ c_j, or -1."""
     for j in range(rows):
-        p = fr_mul(_ld(a, j), _ld(b, j))
-        q = _ld(c, j)
+        p = fr_mul(load4(a, j), load4(b, j))
+        q = load4(c, j)
         if (p[0] ^ q[0]) | (p[1] ^ q[1]) | (p[2] ^ q[2]) | (p[3] ^ q[3]):
             return j
     return -1

@@ -14,22 +14,9 @@ import numpy as np
 from numba import njit, prange
 
 from prover.backend.field import FR_M, FR_ONE, fr_add, fr_mul, fr_sub
-from prover.backend.limbs import ONE, ZERO, mont_mul
+from prover.backend.limbs import ONE, ZERO, load4, mont_mul, store4
 
 _CHUNK = 4096
-
-
-@njit(forceinline=True)
-def _ld(a, i):
-    return (a[i, 0], a[i, 1], a[i, 2], a[i, 3])
-
-
-@njit(forceinline=True)
-def _st(a, i, v):
-    a[i, 0] = v[0]
-    a[i, 1] = v[1]
-    a[i, 2] = v[2]
-    a[i, 3] = v[3]
 
 
 @njit(forceinline=True)
@@ -50,7 +37,7 @@ def powers(base, count):
     out = np.empty((count, 4), dtype=np.uint64)
     acc = FR_ONE
     for i in range(count):
-        _st(out, i, acc)
+        store4(out, i, acc)
         acc = fr_mul(acc, base)
     return out
 
@@ -65,10 +52,10 @@ def _log2(n):
 
 @njit(forceinline=True)
 def _butterfly(a, i0, i1, w):
-    x = _ld(a, i0)
-    y = fr_mul(_ld(a, i1), w)
-    _st(a, i0, fr_add(x, y))
-    _st(a, i1, fr_sub(x, y))
+    x = load4(a, i0)
+    y = fr_mul(load4(a, i1), w)
+    store4(a, i0, fr_add(x, y))
+    store4(a, i1, fr_sub(x, y))
 
 
 @njit(parallel=True, cache=True)
@@ -90,9 +77,9 @@ def ntt_many(polys, tw):
             for b in range(log_n):
                 j = (j << 1) | ((i >> b) & 1)
             if i < j:
-                t = _ld(a, i)
-                _st(a, i, _ld(a, j))
-                _st(a, j, t)
+                t = load4(a, i)
+                store4(a, i, load4(a, j))
+                store4(a, j, t)
         for blk in prange(blocks):
             base = blk * span
             for log_m in range(log_n - log_b):
@@ -101,14 +88,14 @@ def ntt_many(polys, tw):
                 for u in range(span // 2):
                     j = u & (m - 1)
                     i0 = base + ((u >> log_m) << (log_m + 1)) + j
-                    _butterfly(a, i0, i0 + m, _ld(tw, j << shift))
+                    _butterfly(a, i0, i0 + m, load4(tw, j << shift))
         for log_m in range(log_n - log_b, log_n):
             m = 1 << log_m
             shift = log_n - 1 - log_m
             for t in prange(n // 2):
                 j = t & (m - 1)
                 i0 = ((t >> log_m) << (log_m + 1)) | j
-                _butterfly(a, i0, i0 + m, _ld(tw, j << shift))
+                _butterfly(a, i0, i0 + m, load4(tw, j << shift))
 
 
 def ntt(a: np.ndarray, tw: np.ndarray) -> None:
@@ -120,15 +107,15 @@ def ntt(a: np.ndarray, tw: np.ndarray) -> None:
 def scale_many(polys, start, step):
     """polys[k][i] *= start · step^i, in chunks that each begin with one exponentiation."""
     n = polys.shape[1]
-    s = _ld(start, 0)
-    g = _ld(step, 0)
+    s = load4(start, 0)
+    g = load4(step, 0)
     chunks = (n + _CHUNK - 1) // _CHUNK
     for t in prange(polys.shape[0] * chunks):
         a = polys[t // chunks]
         lo = (t % chunks) * _CHUNK
         acc = fr_mul(s, _fr_pow(g, lo))
         for i in range(lo, min(n, lo + _CHUNK)):
-            _st(a, i, fr_mul(_ld(a, i), acc))
+            store4(a, i, fr_mul(load4(a, i), acc))
             acc = fr_mul(acc, g)
 
 
@@ -140,6 +127,6 @@ def ab_minus_c_normal(abc):
     one = (ONE, ZERO, ZERO, ZERO)
     a, b, c = abc[0], abc[1], abc[2]
     for i in prange(n):
-        v = fr_sub(fr_mul(_ld(a, i), _ld(b, i)), _ld(c, i))
-        _st(out, i, mont_mul(v, one, FR_M))
+        v = fr_sub(fr_mul(load4(a, i), load4(b, i)), load4(c, i))
+        store4(out, i, mont_mul(v, one, FR_M))
     return out
