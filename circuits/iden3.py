@@ -272,7 +272,6 @@ def _read(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
         raise FileFormatError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
-
 def parse_wtns_array(data: bytes, what: str = "wtns") -> np.ndarray:
     """The assignment of a .wtns file as an (n, 4) uint64 array of little-endian limbs
     (the prover's scalar layout), with the same checks as ``parse_wtns``, vectorized."""
