@@ -26,7 +26,7 @@ from rollup.ledger.demo import FAR, World, funded_world
 from rollup.ledger.escape import exit_amount, exit_for
 from rollup.ledger.types import ForcedExit
 from tests.attack.scenarios import BTC, ETH, SMALL, unhealthy_long
-from tests.batch_circuit_helpers import forced, prove_mode
+from tests.batch_circuit_helpers import prove_mode, refused_by_both
 
 DEPOSIT = 1_000_000
 ATTACKER, ACCOMPLICE, MAKER = 0, 1, 2
@@ -104,12 +104,8 @@ def test_positions_at_both_48_bit_edges_are_proven_and_one_beyond_is_refused():
     edges = process_batch(start, [w.trade(BTC, 2, 1, S47, 1)])  # 2: 2^47 − 1, 1: −2^47
     assert [a.sizes[BTC] for a in (edges.state.accounts[2], edges.state.accounts[1])] == [S47 - 1, -S47]
     assert prove_mode(edges, SMALL).which_is_unsatisfied() is None
-    over = w.trade(BTC, 2, 1, S47 + 1, 1)
-    with pytest.raises(err.RangeViolation):
-        process_batch(start, [over])
-    with forced(err.RangeViolation):
-        res = process_batch(start, [over])
-    assert prove_mode(res, SMALL).which_is_unsatisfied().startswith("slot0.a.size_range")
+    failing = refused_by_both(start, w.trade(BTC, 2, 1, S47 + 1, 1), err.RangeViolation, SMALL)
+    assert failing.startswith("slot0.a.size_range")
 
 
 def test_the_largest_price_is_proven():

@@ -14,20 +14,14 @@ import pytest
 from circuits.ledger.params import TxType
 from circuits.ledger.records import Record
 from rollup import errors as err
-from rollup.ledger.batch import process_batch
 from rollup.ledger.demo import FAR, ORACLE, World, funded_world
 from rollup.ledger.signing import oracle_tick
 from tests.attack.scenarios import BTC, ETH, HOUR, SMALL, unhealthy_long
-from tests.batch_circuit_helpers import forced, prove_mode
+from tests.batch_circuit_helpers import refused_by_both
 
 
 def _replayed(w: World, tx, error: type, constraint: str) -> None:
-    start = w.state.copy()
-    with pytest.raises(error):
-        process_batch(start, [tx])
-    with forced(error):
-        res = process_batch(start, [tx])
-    failing = prove_mode(res, SMALL).which_is_unsatisfied()
+    failing = refused_by_both(w.state.copy(), tx, error, SMALL)
     assert failing is not None and failing.startswith(constraint), failing
 
 
