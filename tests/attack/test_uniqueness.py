@@ -17,6 +17,9 @@ import re
 import pytest
 
 from circuits.examples import synthesize
+from circuits.field import R
+from circuits.gadgets.basic import alloc_bit
+from circuits.ledger import slot as slot_module
 from circuits.ledger.exit import ExitCircuit
 from rollup.ledger.demo import funded_world
 from rollup.ledger.escape import exit_for
@@ -75,3 +78,20 @@ def test_every_exit_witness_follows_from_the_inputs(account):
     cs = synthesize(ExitCircuit(SMALL, ex.witness, ex.public_input))
     assert cs.which_is_unsatisfied() is None
     assert _free(cs, EXIT_INPUTS) == []
+
+
+def test_the_analysis_finds_a_planted_free_flag(monkeypatch):
+    """Not vacuous: a build whose liquidation sign is a boolean the prover picks (no decomposition of
+    the old size) leaves that flag, and the new root after it, undetermined."""
+    honest = slot_module.is_nonnegative
+
+    def planted(cs, x, n, name):
+        if not name.endswith(".liq_sign"):
+            return honest(cs, x, n, name)
+        return alloc_bit(cs, name, lambda: int(cs.value(x) < R // 2))
+
+    monkeypatch.setattr(slot_module, "is_nonnegative", planted)
+    cs = prove_mode(SCENARIOS["liquidation_long"](), SMALL)
+    assert cs.which_is_unsatisfied() is None
+    free = _free(cs, re.compile(f"{BATCH_INPUTS.pattern}|{BATCH_LEMMAS.pattern}"))
+    assert "slot0.liq_sign" in free and any(n.startswith("new_root") for n in free)
