@@ -24,7 +24,7 @@ from rollup.ledger import margin
 from rollup.ledger.batch import process_batch
 from rollup.ledger.demo import FAR, World, funded_world
 from rollup.ledger.escape import exit_amount, exit_for
-from rollup.ledger.types import ForcedExit
+from rollup.ledger.types import Deposit, ForcedExit
 from tests.attack.scenarios import BTC, ETH, SMALL, unhealthy_long
 from tests.batch_circuit_helpers import prove_mode, refused_by_both
 
@@ -143,3 +143,17 @@ def test_a_trade_never_takes_an_account_below_zero_value(amount, price):
     except err.InvalidTransaction:
         return
     assert _value(w, 0) >= 0
+
+
+@pytest.mark.parametrize("key", [(1, 2), (0, 1)], ids=["off the curve", "the identity"])
+def test_an_account_registered_with_a_bad_key_cannot_jam_the_queue(key):
+    """L1 takes any key below r but (0, 0): its deposits and forced exits are still proven (no curve
+    check sits on the queue path), so such an account cannot stall the items behind it."""
+    w, _ = funded_world(SMALL)
+    deposit = Deposit(3, 500, key)
+    w.state.enqueue(deposit.queue_item())
+    assert prove_mode(process_batch(w.state.copy(), [deposit]), SMALL).which_is_unsatisfied() is None
+    w.apply(deposit)
+    w.enqueue_forced_exit(3)
+    res = process_batch(w.state.copy(), [ForcedExit(3)])
+    assert res.effects[0].record.amount == 500 and prove_mode(res, SMALL).which_is_unsatisfied() is None
