@@ -1,7 +1,0 @@
-"""``python -m rollup.cli`` runs the ``zkdx`` command (as ``benchmarks/prove.py`` calls it)."""
-
-import sys
-
-from rollup.cli.main import main
-
-sys.exit(main())
