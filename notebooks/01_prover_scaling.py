@@ -23,17 +23,22 @@
 # and witness. The machine has 2 cores and was shared with other work while measured, so wall
 # times are noisy: every run is drawn, not only the median.
 #
-# `ZKDX_NB_MEASURE=1` re-measures at the size in the parameter cell (2^10 constraints, about a
-# minute) instead of reading `benchmarks/results/prove.json`.
+# The last section turns to a real ledger batch (`benchmarks/batch_prove.py`): there the
+# witness values of the batch circuit, not the MSMs, can dominate.
+#
+# `ZKDX_NB_MEASURE=1` re-measures at the sizes in the parameter cell (2^10 constraints, about a
+# minute; a batch of one trade at 2^4 accounts, about 15 s) instead of reading
+# `benchmarks/results/prove.json` and `batch_prove.json`.
 
 # %%
 import matplotlib.pyplot as plt
 from _analysis import loglog_slope
-from _common import Figures, load_results, log_axes, pow2_label, run_measurement
-from _results import PHASE_LABELS, log2_of, prover_sizes
+from _common import Figures, load_results, log_axes, pow2_label, run_measurement, thousands
+from _results import PHASE_LABELS, batch_proofs, log2_of, prover_sizes
 
 # %% tags=["parameters"]
 MEASURE_ARGS = ["--sizes", "10", "--reps", "1"]  # benchmarks/prove.py options for a re-measurement
+BATCH_MEASURE_ARGS = ["--depth", "2", "--batch", "1"]  # benchmarks/batch_prove.py options
 
 # %%
 data, source = load_results("prove", lambda out: run_measurement("prove", out, *MEASURE_ARGS))
@@ -75,6 +80,8 @@ for tool, colour in TOOLS.items():
         cpus = [r.cpu[tool] for r in rows]
         ax.plot(xs, cpus, "s--", color=colour, mfc="none", label=f"{tool}, CPU{slope_note(cpus)}")
 log_axes(ax, "constraints", "time per proof (s)", "Groth16 proving time, whole process")
+thousands(ax, "x")
+thousands(ax, "y")
 ax.legend()
 figs.save(fig, "time_vs_constraints")
 
@@ -88,6 +95,8 @@ fig, ax = plt.subplots(figsize=(6.4, 4.4))
 for tool, colour in TOOLS.items():
     ax.plot(xs, [r.rss_mib[tool] for r in rows], "o-", color=colour, label=tool)
 log_axes(ax, "constraints", "peak RSS (MiB)", "Prover memory")
+thousands(ax, "x")
+thousands(ax, "y")
 ax.legend()
 figs.save(fig, "memory_vs_constraints")
 
@@ -126,9 +135,42 @@ if all(len(r.cpu) == 2 for r in rows):
 ax.plot(xs, [r.rss_mib["zkdx"] / r.rss_mib["snarkjs"] for r in rows], "^:", color="C7", label="peak memory")
 ax.axhline(1.0, color="black", lw=0.8)
 log_axes(ax, "constraints", "zkdx / snarkjs", "zkdx relative to snarkjs", y_log=False)
+thousands(ax, "x")
 ax.set_ylim(bottom=0)
 ax.legend()
 figs.save(fig, "ratio")
+
+# %% [markdown]
+# ## A real ledger batch
+# One batch of trades proven end to end, as the operator's prover process does it: the
+# circuit compiled once, then per proof the witness values (the batch circuit evaluated on
+# the transactions) and the Groth16 phases. Seconds, not shares: each segment is one phase;
+# the one-off compile and setup of the process are written beside the bar.
+
+# %%
+batch_data, batch_source = load_results(
+    "batch_prove", lambda out: run_measurement("batch_prove", out, *BATCH_MEASURE_ARGS)
+)
+print(batch_source)
+batches = batch_proofs(batch_data)
+fig, ax = plt.subplots(figsize=(7.6, 1.2 + 0.9 * len(batches)))
+batch_keys = list(dict.fromkeys(k for b in batches for k in b.phases))
+lefts = [0.0] * len(batches)
+for i, key in enumerate(batch_keys):
+    widths = [b.phases.get(key, 0.0) for b in batches]
+    ax.barh(range(len(batches)), widths, left=lefts, color=colours(i), label=PHASE_LABELS.get(key, key))
+    lefts = [left + w for left, w in zip(lefts, widths)]
+for i, b in enumerate(batches):
+    once = ", ".join(f"{k.replace('_', ' ')} {v:,.0f} s" for k, v in b.one_off.items())
+    ax.text(lefts[i], i, f" {b.prove_s:,.0f} s\n (once: {once})", va="center", fontsize=8)
+ax.set_yticks(
+    range(len(batches)),
+    [f"{b.batch_size} trades, {pow2_label(b.accounts)} accounts\n{b.constraints:,} constraints" for b in batches],
+)
+ax.set_xlim(0, 1.35 * max(lefts))
+ax.set(xlabel="seconds", title="Proving one ledger batch, by phase")
+ax.legend(bbox_to_anchor=(0.5, -0.35 - 0.1 / len(batches)), loc="upper center", ncol=3, fontsize=8)
+figs.save(fig, "batch_phases")
 
 # %% [markdown]
 # ## What the figures say
@@ -152,4 +194,11 @@ top = max(big.phases, key=big.phases.get)
 share = 100 * big.phases[top] / sum(big.phases.values())
 print(f"zkdx's largest phase at that size: {PHASE_LABELS.get(top, top)} ({share:.0f}% of the phase time).")
 print(f"Peak memory there: zkdx {big.rss_mib['zkdx']:.0f} MiB, snarkjs {big.rss_mib['snarkjs']:.0f} MiB.")
+for b in batches:
+    top = max(b.phases, key=b.phases.get)
+    print(
+        f"A batch of {b.batch_size} at {b.accounts:,} accounts ({b.constraints:,} constraints) proves in "
+        f"{b.prove_s:,.0f} s; its largest phase is {PHASE_LABELS.get(top, top)} "
+        f"({100 * b.phases[top] / sum(b.phases.values()):.0f}% of the phase time)."
+    )
 figs.finish()

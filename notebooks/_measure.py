@@ -2,7 +2,7 @@
 
     python notebooks/_measure.py NAME OUT.json [ARGS...]
 
-``prove``, ``gas`` and ``node`` run ``benchmarks/NAME.py``'s ``main()`` unchanged with ARGS
+``prove``, ``batch_prove``, ``gas`` and ``node`` run ``benchmarks/NAME.py``'s ``main()`` unchanged with ARGS
 (or the small defaults below) and its output path (module constant ``RESULTS``, ``OUT`` for
 node) pointed at OUT.json, so the committed results are never touched.  ``node`` also keeps
 every acknowledgement latency (the script records percentiles only) for the histogram.
@@ -23,6 +23,7 @@ SMALL_ARGS = {
     "prove": ["--sizes", "10", "--reps", "1"],
     "gas": ["--depth", "2", "--sizes", "1,2"],
     "node": ["--ack-only", "--trades", "32"],
+    "batch_prove": ["--depth", "2", "--batch", "1"],
 }
 OUTPUT_CONSTANT = {"node": "OUT"}
 

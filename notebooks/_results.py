@@ -18,6 +18,7 @@ PHASE_LABELS = {  # prover phase key -> legend label, in pipeline order
     "import": "imports",
     "load": "load key and circuit",
     "read_files": "read key and witness",
+    "witness": "witness values (synthesis)",
     "check": "satisfaction check",
     "witness_map": "witness map (h, NTTs)",
     "msm_a": "MSM A (G1)",
@@ -94,6 +95,44 @@ def _phases(timings: dict) -> dict[str, float]:
     known = [k for k in PHASE_LABELS if k in timings]
     other = [k for k in timings if k not in PHASE_LABELS and k not in NOT_PHASES]
     return {k: float(timings[k]) for k in known + other if isinstance(timings[k], int | float)}
+
+
+# ---- batch_prove.json ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BatchProof:
+    label: str  # the ledger parameters, e.g. "d8-n4-m2"
+    accounts: int
+    batch_size: int
+    constraints: int
+    prove_s: float
+    phases: dict[str, float]  # proof phase -> seconds, pipeline order (witness values included)
+    one_off: dict[str, float]  # once per prover process: compile, setup
+
+
+ONE_OFF = {"compile": "compile_once_s", "setup": "setup_s"}  # label -> batch_prove.json key
+
+
+def batch_proofs(data: dict) -> list[BatchProof]:
+    """One row per ledger parameter set proven end to end, smallest circuit first."""
+    rows = []
+    for label, entry in data.items():
+        if not isinstance(entry, dict) or "prove_phases_s" not in entry:
+            continue
+        where = f"batch_prove.json {label}"
+        rows.append(
+            BatchProof(
+                label=label,
+                accounts=int(_need(entry, "accounts", where)),
+                batch_size=int(_need(entry, "batch_size", where)),
+                constraints=int(_need(entry, "constraints", where)),
+                prove_s=float(_need(entry, "prove_s", where)),
+                phases=_phases(entry["prove_phases_s"]),
+                one_off={name: float(entry[k]) for name, k in ONE_OFF.items() if k in entry},
+            )
+        )
+    if not rows:
+        raise SchemaError("batch_prove.json: no entry with prove_phases_s")
+    return sorted(rows, key=lambda r: r.constraints)
 
 
 # ---- constraints.json ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
 from _analysis import LinearCost, ModelError, fit_linear, loglog_slope
 from _results import (
     SchemaError,
+    batch_proofs,
     batch_totals,
     gas_batches,
     node_ack,
@@ -91,6 +92,20 @@ def test_a_trade_is_its_slot_plus_its_record_share_of_a_sha256_block():
     assert [r.log_accounts for r in rows] == [16, 20]
     assert rows[0].components == {"sig": 7, "data binding (SHA-256 of the 20-byte record)": 8255}
     assert rows[0].total == 7 + 8255
+
+
+def test_batch_proofs_order_the_witness_first_and_keep_the_one_off_costs_apart():
+    phases = {"msm_c": 2.0, "witness": 6.0, "witness_map": 1.0, "mystery": 1.0}
+    entry = {"accounts": 65536, "batch_size": 4, "constraints": 140_698, "prove_s": 10.0, "compile_once_s": 3.0,
+             "setup_s": 4.0, "prove_phases_s": phases}  # fmt: skip
+    small = dict(entry, constraints=9, prove_phases_s={"witness": 1.0})
+    del small["compile_once_s"]
+    rows = batch_proofs({"d8-n4-m2": entry, "d2-n1-m2": small, "note": "not a batch"})
+    assert [r.label for r in rows] == ["d2-n1-m2", "d8-n4-m2"]
+    assert list(rows[1].phases) == ["witness", "witness_map", "msm_c", "mystery"]
+    assert rows[1].one_off == {"compile": 3.0, "setup": 4.0} and rows[0].one_off == {"setup": 4.0}
+    with pytest.raises(SchemaError, match="no entry with prove_phases_s"):
+        batch_proofs({"d8-n4-m2": {"prove_s": 1.0}})
 
 
 def test_batch_totals_ignore_the_derived_per_transaction_keys():

@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 FIGURES = {
-    "01_prover_scaling": ["time_vs_constraints", "memory_vs_constraints", "phases", "ratio"],
+    "01_prover_scaling": ["time_vs_constraints", "memory_vs_constraints", "phases", "ratio", "batch_phases"],
     "02_trade_constraints": ["per_trade_components", "batch_size", "sha256_vs_packing", "merkle_arity"],
     "03_l1_cost": ["gas_per_batch", "gas_per_trade", "break_even", "operations"],
     "04_node_latency": ["ack_latency", "batch_timeline", "throughput", "ack_parts"],
@@ -143,6 +143,17 @@ def test_a_missing_results_file_is_re_measured_at_a_small_size(build, out, tmp_p
     assert_figures(out, "02_trade_constraints", FIGURES["02_trade_constraints"])
     measured = json.loads((out / "measured" / "constraints.json").read_text())
     assert set(measured["ledger"]["batches"]["2^16_accounts"]) == {"batch_1", "batch_2"}
+
+
+def test_a_missing_batch_proof_file_is_re_measured_with_batch_prove_py(build, out, tmp_path, monkeypatch):
+    (tmp_path / "prove.json").write_text((ROOT / "benchmarks" / "results" / "prove.json").read_text())
+    monkeypatch.setenv("ZKDX_NB_RESULTS", str(tmp_path))  # prove.json committed, batch_prove.json missing
+    text = run(build, "01_prover_scaling", out)
+    assert "batch_prove.json not found: re-measuring at a small size" in text
+    assert "A batch of 1 at 16 accounts" in text
+    assert_figures(out, "01_prover_scaling", FIGURES["01_prover_scaling"])
+    measured = json.loads((out / "measured" / "batch_prove.json").read_text())
+    assert set(measured) == {"d2-n1-m2"}
 
 
 def test_build_exits_1_and_names_the_notebook_when_a_cell_fails(build, out):
