@@ -55,6 +55,7 @@ bench: install
 	$(PY) benchmarks/parsers.py
 	$(PY) benchmarks/node.py
 	$(PY) benchmarks/rfq.py
+	$(PY) benchmarks/notebooks.py  # last: runs the notebooks on the results just written
 
 notebooks: install
 	$(PY) notebooks/build.py
