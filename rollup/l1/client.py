@@ -4,7 +4,7 @@ Backends: ``connect()`` gives an in-process EVM (eth-tester on py-evm); ``connec
 any JSON-RPC node.  Every state-changing call waits for its receipt and raises
 ``L1Error`` with the decoded revert reason (custom error name or message).  Proof
 checks are sent with an explicit gas limit: gas estimates are wrong for calls
-whose pairing precompile can fail softly (``../shared/architecture.md``).
+whose pairing precompile can fail softly (a verifier then returns false and the call succeeds).
 """
 
 from __future__ import annotations
