@@ -37,7 +37,7 @@ from _common import Figures, load_results, log_axes, pow2_label, run_measurement
 from _results import PHASE_LABELS, batch_proofs, log2_of, prover_sizes
 
 # %% tags=["parameters"]
-MEASURE_ARGS = ["--sizes", "10", "--reps", "1"]  # benchmarks/prove.py options for a re-measurement
+MEASURE_ARGS = ["--sizes", "10", "--reps", "1", "--no-cold"]  # benchmarks/prove.py options (no cold-cache start-up)
 BATCH_MEASURE_ARGS = ["--depth", "2", "--batch", "1"]  # benchmarks/batch_prove.py options
 
 # %%

@@ -20,7 +20,7 @@ from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_ARGS = {
-    "prove": ["--sizes", "10", "--reps", "1"],
+    "prove": ["--sizes", "10", "--reps", "1", "--no-cold"],  # a cold numba cache alone takes minutes
     "gas": ["--depth", "2", "--sizes", "1,2"],
     "node": ["--ack-only", "--trades", "32"],
     "batch_prove": ["--depth", "2", "--batch", "1"],
