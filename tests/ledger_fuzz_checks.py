@@ -1,0 +1,194 @@
+"""The invariants of the stateful ledger fuzz (``tests/test_ledger_stateful.py``), as plain asserts.
+
+``Harness.submit`` runs one transaction as a one-slot batch and checks it: an accepted one against
+the contract's public input, a replay of its posted bytes and its type's rule
+(``check_accepted``: StarkEx's rules in fractions, ``tests/ledger_fuzz_model.py``); a refused one
+for an untouched state; every k-th of each through the circuit. ``check_state`` runs after every
+step: conservation against the L1 model, zero net size, ranges, the queue agreeing with L1 and
+its head processable.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable
+from fractions import Fraction
+
+import pytest
+
+from circuits.ledger.params import FUNDING_UNIT, LedgerParams, TxType
+from rollup import errors as err
+from rollup.ledger.batch import BatchResult, process_batch, replay_batch
+from rollup.ledger.state import LedgerState
+from rollup.ledger.transition import effect_of, process_tx
+from rollup.ledger.types import Deposit, ForcedExit, Noop, QueueItem, Transaction
+from tests.batch_circuit_helpers import force_through, prove_mode
+from tests.ledger_fuzz_model import (
+    C63,
+    S47,
+    L1Model,
+    fingerprint,
+    free_collateral,
+    funds_on_ledger,
+    healthier,
+    liquidatable,
+    settled,
+    well_margined,
+)
+
+STATS: Counter = Counter()  # outcomes over every harness in this process
+
+
+def queue_tx(item: QueueItem) -> Transaction:
+    """The transaction that consumes an L1 queue item."""
+    if item.kind == TxType.DEPOSIT:
+        return Deposit(item.account, item.amount, item.pubkey)
+    return ForcedExit(item.account)
+
+
+def check_state(state: LedgerState, l1: L1Model) -> None:
+    assert funds_on_ledger(state) == l1.ledger, "collateral minus pending funding differs from what L1 holds"
+    for m in range(len(state.markets)):
+        assert sum(a.sizes[m] for a in state.accounts.values()) == 0, f"sizes in market {m} do not net to 0"
+    for i, a in state.accounts.items():
+        assert -C63 <= a.collateral < C63 and all(-S47 <= s < S47 for s in a.sizes) and 0 <= a.nonce < 1 << 32
+        assert l1.keys.get(i) == a.pubkey, f"account {i} holds a key L1 did not register"
+    assert state.pending == l1.pending and state.queue_consumed == l1.consumed
+    assert state.queue_head == l1.heads[l1.consumed]
+    if state.pending:
+        try:
+            effect_of(state, queue_tx(state.pending[0]))
+        except err.InvalidTransaction as exc:
+            raise AssertionError(f"the head of the L1 queue is stuck: {exc!r}") from exc
+
+
+def check_accepted(p: LedgerParams, before: LedgerState, res: BatchResult, l1: L1Model) -> None:
+    """One accepted transaction: the contract's public input, the replayed root, and its type's rule."""
+    assert l1.public_input(res.old_root, res.new_root, res.data) == res.public_input
+    rec = res.effects[0].record
+    after = res.state
+    if rec.tx_type in (TxType.WITHDRAW, TxType.TRADE, TxType.LIQUIDATION, TxType.FORCED_EXIT):
+        _RULES[rec.tx_type](p, before, after, rec)
+    elif rec.tx_type == TxType.FUNDING:
+        _funding(p, before, after, rec.market)
+
+
+def _withdraw(p: LedgerParams, before: LedgerState, after: LedgerState, rec: object) -> None:
+    acct = after.accounts[rec.a]
+    assert acct.collateral == settled(before.accounts[rec.a], before.markets).collateral - rec.amount
+    assert acct.collateral >= 0 and well_margined(p, acct, after.markets), "withdrawal below initial margin"
+
+
+def _trade(p: LedgerParams, before: LedgerState, after: LedgerState, rec: object) -> None:
+    for side in (rec.a, rec.b):
+        old, new = settled(before.accounts[side], before.markets), after.accounts[side]
+        assert well_margined(p, new, after.markets) or healthier(p, old, new, after.markets, rec.market), (
+            f"account {side} ends the trade below margin and not healthier"
+        )
+
+
+def _liquidation(p: LedgerParams, before: LedgerState, after: LedgerState, rec: object) -> None:
+    target = settled(before.accounts[rec.a], before.markets)
+    assert liquidatable(p, target, before.markets), "liquidated an account covering maintenance margin"
+    old, new = target.sizes[rec.market], after.accounts[rec.a].sizes[rec.market]
+    assert old * new >= 0 and abs(new) == abs(old) - rec.amount, "liquidation flipped or grew the position"
+    assert well_margined(p, after.accounts[rec.b], after.markets), "liquidator below initial margin"
+
+
+def _forced_exit(p: LedgerParams, before: LedgerState, after: LedgerState, rec: object) -> None:
+    acct = before.accounts.get(rec.a)
+    owed = settled(acct, before.markets) if acct is not None else None
+    if owed is None or not -C63 <= owed.collateral < C63:
+        assert rec.amount == 0 and after.accounts.get(rec.a) == acct, "an exit beyond range paid or wrote"
+        return
+    assert rec.amount == free_collateral(p, owed, before.markets), "forced exit did not pay the free collateral"
+    assert after.accounts[rec.a].collateral == owed.collateral - rec.amount
+
+
+def _funding(p: LedgerParams, before: LedgerState, after: LedgerState, market: int) -> None:
+    """|Δindex| ≤ cap (ppm of notional an hour) × price/scale × hours since the last funding time."""
+    m0, m1, cfg = before.markets[market], after.markets[market], p.markets[market]
+    hours = Fraction(before.time - m0.funding_time, 3600)
+    bound = Fraction(cfg.funding_cap * 3600, FUNDING_UNIT) * Fraction(m0.price, cfg.price_scale) * hours
+    assert m0.funding_time > 0 and abs(m1.funding_index - m0.funding_index) <= bound
+
+
+_RULES = {
+    TxType.WITHDRAW: _withdraw,
+    TxType.TRADE: _trade,
+    TxType.LIQUIDATION: _liquidation,
+    TxType.FORCED_EXIT: _forced_exit,
+}
+
+
+# ---- the circuit on a sample of the steps ---------------------------------------------------
+
+
+def check_proven(p: LedgerParams, res: BatchResult) -> str:
+    cs = prove_mode(res, p)
+    assert cs.which_is_unsatisfied() is None and cs.public_inputs() == [res.public_input]
+    return "satisfied"
+
+
+def check_unprovable(p: LedgerParams, state: LedgerState, tx: Transaction, l1: L1Model) -> str:
+    """A refused tx forced through with its violated rules off must not satisfy the circuit with the
+    public input the contract would compute; returns what stopped it."""
+    res, off = force_through(state, tx)
+    if res is None:
+        return "not forceable"
+    public = l1.public_input(res.old_root, res.new_root, res.data)
+    if public is None:
+        return "contract reverts"
+    failing = prove_mode(res, p, public=public).which_is_unsatisfied()
+    assert failing is not None, f"forced past {[e.__name__ for e in off]}, the circuit is satisfied"
+    return failing.removeprefix("slot0.")
+
+
+# ---- one ledger, its L1 model, and the per-step checks ------------------------------------------
+
+
+class Harness:
+    """A ledger beside its L1 model; ``submit`` runs a transaction as a one-slot batch, checks it,
+    and keeps the state only if the spec accepted it.  ``outcomes`` counts accepted and refused
+    steps for the circuit sample (shared by the harnesses of one run)."""
+
+    def __init__(self, params: LedgerParams, domain: int, circuit_every: int, outcomes: Counter) -> None:
+        self.params, self.circuit_every, self.outcomes = params, circuit_every, outcomes
+        self.state = LedgerState.genesis(params, domain)
+        self.l1 = L1Model(params.num_accounts)
+        self.history: deque = deque(maxlen=32)  # (tx, accepted), for replays
+
+    def submit(self, tx: Transaction) -> bool:
+        before, snap = self.state, fingerprint(self.state)
+        try:
+            res = process_batch(before, [tx])
+        except err.InvalidTransaction as exc:
+            self._refused(tx, exc, snap)
+            return False
+        check_accepted(self.params, before, res, self.l1)
+        assert replay_batch(before, res.data).root == res.new_root, "posted data does not rebuild the root"
+        self._sample("accepted", lambda: check_proven(self.params, res))
+        self.l1.settle(res.data)
+        self.state = res.state
+        if not isinstance(tx, Noop):
+            self.history.append((tx, True))
+        STATS[("accepted", type(tx).__name__)] += 1
+        return True
+
+    def _refused(self, tx: Transaction, exc: Exception, snap: tuple) -> None:
+        assert fingerprint(self.state) == snap, "process_batch changed its input"
+        with pytest.raises(type(exc)):
+            process_tx(self.state, tx)  # the in-place path refuses too, before any write
+        assert fingerprint(self.state) == snap, f"a refused {type(tx).__name__} changed the state"
+        self._sample("refused", lambda: check_unprovable(self.params, self.state, tx, self.l1))
+        self.history.append((tx, False))
+        STATS[("refused", type(tx).__name__, type(exc).__name__)] += 1
+
+    def _sample(self, kind: str, check: Callable[[], str]) -> None:
+        self.outcomes[kind] += 1
+        if self.outcomes[kind] % self.circuit_every == 0:
+            STATS[("circuit", kind, check())] += 1
+
+    def check(self) -> None:
+        check_state(self.state, self.l1)
+        STATS["states checked"] += 1
