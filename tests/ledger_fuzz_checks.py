@@ -121,6 +121,30 @@ _RULES = {
 }
 
 
+NAMES = ("noop", "deposit", "withdraw", "trade", "funding", "oracle", "liquidation", "forced exit", "refund")
+
+
+def corners(p: LedgerParams, before: LedgerState, res: BatchResult) -> list[str]:
+    """What an accepted step reached, for the run's summary: its record type and the corners hit."""
+    rec, after = res.effects[0].record, res.state
+    out = [NAMES[rec.tx_type]]
+    if rec.tx_type == TxType.TRADE:
+        out += ["trade: exemption" for i in (rec.a, rec.b) if not well_margined(p, after.accounts[i], after.markets)]
+        out += ["trade: price 0"] * (rec.price == 0) + ["trade: price 2^40-1"] * (rec.price == (1 << 40) - 1)
+    if rec.tx_type == TxType.FORCED_EXIT:
+        acct = before.accounts.get(rec.a)
+        beyond = acct is not None and not -C63 <= settled(acct, before.markets).collateral < C63
+        out += [
+            "forced exit: "
+            + ("missing" if acct is None else "beyond range" if beyond else "paid" if rec.amount else "0")
+        ]
+    for i in {rec.a, rec.b} & set(after.accounts):
+        acct = after.accounts[i]
+        out += ["collateral at a limit"] * (acct.collateral in (-C63, C63 - 1))
+        out += ["size at a limit"] * any(s in (-S47, S47 - 1) for s in acct.sizes)
+    return out
+
+
 # ---- the circuit on a sample of the steps ---------------------------------------------------
 
 
@@ -169,10 +193,10 @@ class Harness:
         assert replay_batch(before, res.data).root == res.new_root, "posted data does not rebuild the root"
         self._sample("accepted", lambda: check_proven(self.params, res))
         self.l1.settle(res.data)
+        STATS.update(("accepted", c) for c in corners(self.params, before, res))
         self.state = res.state
         if not isinstance(tx, Noop):
             self.history.append((tx, True))
-        STATS[("accepted", type(tx).__name__)] += 1
         return True
 
     def _refused(self, tx: Transaction, exc: Exception, snap: tuple) -> None:

@@ -174,17 +174,11 @@ def free_collateral(p: LedgerParams, acct: AccountLeaf, markets: tuple[MarketSta
 
 
 def fingerprint(state: LedgerState) -> tuple:
-    """Everything a transaction may change, to compare before and after a refusal."""
+    """Everything a transaction may change.  The state root is a function of the first four
+    (with the fixed params), so equal fingerprints mean an unchanged root, without hashing it."""
     accounts = tuple(sorted(dict(state.accounts).items()))
-    return (
-        state.root,
-        accounts,
-        state.markets,
-        state.time,
-        state.queue_head,
-        state.queue_consumed,
-        tuple(state.pending),
-    )
+    queue = (state.queue_head, state.queue_consumed, tuple(state.pending))
+    return (state.tree.root, state.markets, state.time, state.domain, accounts, *queue)
 
 
 def funds_on_ledger(state: LedgerState) -> int:
