@@ -121,6 +121,7 @@ _RULES = {
 }
 
 
+AT_A_LIMIT = {"collateral at a limit", "size at a limit", "trade: price 2^40-1", "forced exit: beyond range"}
 NAMES = ("noop", "deposit", "withdraw", "trade", "funding", "oracle", "liquidation", "forced exit", "refund")
 
 
@@ -134,10 +135,8 @@ def corners(p: LedgerParams, before: LedgerState, res: BatchResult) -> list[str]
     if rec.tx_type == TxType.FORCED_EXIT:
         acct = before.accounts.get(rec.a)
         beyond = acct is not None and not -C63 <= settled(acct, before.markets).collateral < C63
-        out += [
-            "forced exit: "
-            + ("missing" if acct is None else "beyond range" if beyond else "paid" if rec.amount else "0")
-        ]
+        kind = "missing" if acct is None else "beyond range" if beyond else "paid" if rec.amount else "0"
+        out.append(f"forced exit: {kind}")
     for i in {rec.a, rec.b} & set(after.accounts):
         acct = after.accounts[i]
         out += ["collateral at a limit"] * (acct.collateral in (-C63, C63 - 1))
@@ -191,9 +190,10 @@ class Harness:
             return False
         check_accepted(self.params, before, res, self.l1)
         assert replay_batch(before, res.data).root == res.new_root, "posted data does not rebuild the root"
-        self._sample("accepted", lambda: check_proven(self.params, res))
+        reached = corners(self.params, before, res)
+        self._sample("accepted", lambda: check_proven(self.params, res), always=bool(set(reached) & AT_A_LIMIT))
         self.l1.settle(res.data)
-        STATS.update(("accepted", c) for c in corners(self.params, before, res))
+        STATS.update(("accepted", c) for c in reached)
         self.state = res.state
         if not isinstance(tx, Noop):
             self.history.append((tx, True))
@@ -208,9 +208,9 @@ class Harness:
         self.history.append((tx, False))
         STATS[("refused", type(tx).__name__, type(exc).__name__)] += 1
 
-    def _sample(self, kind: str, check: Callable[[], str]) -> None:
+    def _sample(self, kind: str, check: Callable[[], str], always: bool = False) -> None:
         self.outcomes[kind] += 1
-        if self.outcomes[kind] % self.circuit_every == 0:
+        if always or self.outcomes[kind] % self.circuit_every == 0:
             STATS[("circuit", kind, check())] += 1
 
     def check(self) -> None:
