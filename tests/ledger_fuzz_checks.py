@@ -3,15 +3,15 @@
 ``Harness.submit`` runs one transaction as a one-slot batch and checks it: an accepted one against
 the contract's public input, a replay of its posted bytes and its type's rule
 (``check_accepted``: StarkEx's rules in fractions, ``tests/ledger_fuzz_model.py``); a refused one
-for an untouched state; every k-th of each through the circuit. ``check_state`` runs after every
+for an untouched state; about one in k through the circuit. ``check_state`` runs after every
 step: conservation against the L1 model, zero net size, ranges, the queue agreeing with L1 and
 its head processable.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter, deque
-from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
@@ -156,6 +156,8 @@ def check_proven(p: LedgerParams, res: BatchResult) -> str:
 def check_unprovable(p: LedgerParams, state: LedgerState, tx: Transaction, l1: L1Model) -> str:
     """A refused tx forced through with its violated rules off must not satisfy the circuit with the
     public input the contract would compute; returns what stopped it."""
+    if isinstance(tx, Deposit | ForcedExit) and not state.pending:
+        return "contract reverts"  # it would consume an item the L1 queue does not hold (QueueShort)
     res, off = force_through(state, tx)
     if res is None:
         return "not forceable"
@@ -172,26 +174,32 @@ def check_unprovable(p: LedgerParams, state: LedgerState, tx: Transaction, l1: L
 
 class Harness:
     """A ledger beside its L1 model; ``submit`` runs a transaction as a one-slot batch, checks it,
-    and keeps the state only if the spec accepted it.  ``outcomes`` counts accepted and refused
-    steps for the circuit sample (shared by the harnesses of one run)."""
+    and keeps the state only if the spec accepted it.
 
-    def __init__(self, params: LedgerParams, domain: int, circuit_every: int, outcomes: Counter) -> None:
-        self.params, self.circuit_every, self.outcomes = params, circuit_every, outcomes
+    The circuit sample is deterministic in the step's content: a step goes through the circuit iff
+    crc32(state before, transaction) ≡ 0 mod ``circuit_every`` (about one in k), or if it takes an
+    account to a range limit.  So hypothesis meets the same sample when it replays or shrinks a
+    failure, whatever ran before."""
+
+    def __init__(self, params: LedgerParams, domain: int, circuit_every: int) -> None:
+        self.params, self.circuit_every = params, circuit_every
         self.state = LedgerState.genesis(params, domain)
         self.l1 = L1Model(params.num_accounts)
         self.history: deque = deque(maxlen=32)  # (tx, accepted), for replays
 
     def submit(self, tx: Transaction) -> bool:
         before, snap = self.state, fingerprint(self.state)
+        sampled = zlib.crc32(repr((snap, tx)).encode()) % self.circuit_every == 0
         try:
             res = process_batch(before, [tx])
         except err.InvalidTransaction as exc:
-            self._refused(tx, exc, snap)
+            self._refused(tx, exc, snap, sampled)
             return False
         check_accepted(self.params, before, res, self.l1)
         assert replay_batch(before, res.data).root == res.new_root, "posted data does not rebuild the root"
         reached = corners(self.params, before, res)
-        self._sample("accepted", lambda: check_proven(self.params, res), always=bool(set(reached) & AT_A_LIMIT))
+        if sampled or set(reached) & AT_A_LIMIT:
+            STATS[("circuit", "accepted", check_proven(self.params, res))] += 1
         self.l1.settle(res.data)
         STATS.update(("accepted", c) for c in reached)
         self.state = res.state
@@ -199,19 +207,15 @@ class Harness:
             self.history.append((tx, True))
         return True
 
-    def _refused(self, tx: Transaction, exc: Exception, snap: tuple) -> None:
+    def _refused(self, tx: Transaction, exc: Exception, snap: tuple, sampled: bool) -> None:
         assert fingerprint(self.state) == snap, "process_batch changed its input"
         with pytest.raises(type(exc)):
             process_tx(self.state, tx)  # the in-place path refuses too, before any write
         assert fingerprint(self.state) == snap, f"a refused {type(tx).__name__} changed the state"
-        self._sample("refused", lambda: check_unprovable(self.params, self.state, tx, self.l1))
+        if sampled:
+            STATS[("circuit", "refused", check_unprovable(self.params, self.state, tx, self.l1))] += 1
         self.history.append((tx, False))
         STATS[("refused", type(tx).__name__, type(exc).__name__)] += 1
-
-    def _sample(self, kind: str, check: Callable[[], str], always: bool = False) -> None:
-        self.outcomes[kind] += 1
-        if always or self.outcomes[kind] % self.circuit_every == 0:
-            STATS[("circuit", kind, check())] += 1
 
     def check(self) -> None:
         check_state(self.state, self.l1)

@@ -33,6 +33,7 @@ TICKS = ("zero", "one", "crash", "-10%", "-1%", "same", "+1%", "+10%", "double",
 DELTAS = ("zero", "one", "-one", "cap", "-cap", "cap+1", "-cap-1", "huge", "min64", "max64", "beyond")
 WITHDRAWALS = ("one", "all", "over", "free", "free+1", "max64", "beyond64")
 SIZES = ("zero", "one", "x0.1", "x1", "x5", "x15", "x19", "x25", "s47-1", "s47", "u64-1")
+APPLY_ONCE = (Withdraw, Trade, Liquidation, OracleTick)  # signed over nonces or time: apply at most once
 LIMITS = ("buyer size", "seller size", "buyer collateral", "seller collateral")
 
 

@@ -3,7 +3,6 @@ off (in the spec or in the circuit), and what the fuzz found, kept as regression
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 
 import pytest
@@ -36,7 +35,7 @@ def test_a_funding_tick_for_an_unconfigured_market_is_a_typed_refusal():
 
 def _scripted(underwater: bool = False) -> LedgerMachine:
     """The machine driven by hand: four accounts of 1,000,000, BTC at 30,000.00, ETH at 2,000.000."""
-    m = type("Scripted", (LedgerMachine,), {"circuit_every": 1 << 30, "outcomes": Counter()})()
+    m = type("Scripted", (LedgerMachine,), {"circuit_every": 1 << 30})()
     m.fund([10**6] * 4, (3_000_000, 2_000_000), underwater)
     return m
 
