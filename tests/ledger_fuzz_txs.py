@@ -11,7 +11,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from circuits.errors import RangeError
-from circuits.ledger.params import FUNDING_UNIT, LedgerParams, TxType
+from circuits.ledger.params import FUNDING_UNIT, RISK_UNIT, LedgerParams, TxType
 from circuits.ledger.records import Record, encode_signed
 from circuits.ledger.state import message
 from circuits.native.eddsa import Signature
@@ -21,7 +21,7 @@ from rollup.ledger.signing import Wallet
 from rollup.ledger.state import LedgerState
 from rollup.ledger.transition import funding_expiry, message_for
 from rollup.ledger.types import FundingTick, Liquidation, OracleTick, Trade, Withdraw
-from tests.ledger_fuzz_model import C63, S47, free_collateral, settled
+from tests.ledger_fuzz_model import C63, S47, free_collateral, risk, settled, value
 
 MALLORY = Wallet(b"mallory")
 FAR = 1 << 63  # an expiry no run reaches (time leaps are at most 2^40 s)
@@ -30,6 +30,7 @@ P40 = (1 << 40) - 1
 PRICES = ("zero", "one", "oracle", "below", "above", "-1%", "+1%", "max", "beyond")
 EXPIRIES = ("far", "far", "far", "far", "now", "expired", "beyond")
 TICKS = ("zero", "one", "crash", "-10%", "-1%", "same", "+1%", "+10%", "double", "max", "beyond")
+SQUEEZES = ("liquidatable", "below initial")  # tick prices that take a position just past a margin edge
 DELTAS = ("zero", "one", "-one", "cap", "-cap", "cap+1", "-cap-1", "huge", "min64", "max64", "beyond")
 WITHDRAWALS = ("one", "all", "over", "free", "free+1", "max64", "beyond64")
 SIZES = ("zero", "one", "x0.1", "x1", "x5", "x15", "x19", "x25", "s47-1", "s47", "u64-1")
@@ -74,6 +75,25 @@ def tick_price(state: LedgerState, market: int, kind: str) -> int:
     table = {"zero": 0, "one": 1, "crash": p // 2, "-10%": p * 9 // 10, "-1%": p * 99 // 100, "same": p}
     table |= {"+1%": p * 101 // 100, "+10%": p * 11 // 10, "double": 2 * p, "max": P40}
     return min(table[kind], P40) if kind in table else P40 + 1
+
+
+def threshold_price(p: LedgerParams, state: LedgerState, market: int, account: int, initial: bool) -> int | None:
+    """A price for `market` just past where the account's value meets its initial (or maintenance)
+    risk, other prices fixed: below for a long, above for a short; None if no price in range does.
+    With the maintenance factor the account becomes liquidatable; with the initial one it falls
+    below initial margin (and, between the two, is not liquidatable)."""
+    acct = state.accounts.get(account)
+    if acct is None or market >= len(state.markets) or not acct.sizes[market]:
+        return None
+    owed, cfg = settled(acct, state.markets), p.markets[market]
+    rest = owed.with_size(market, 0)
+    a = value(p, rest, state.markets) - risk(p, rest, state.markets, initial)  # the other terms
+    rf = cfg.risk_factor_initial if initial else cfg.risk_factor_maintenance
+    s = owed.sizes[market]
+    b = Fraction(s, cfg.price_scale) - Fraction(abs(s) * rf, cfg.price_scale * RISK_UNIT)  # per unit of price
+    edge = -a / b  # value = risk at this price
+    px = edge.__ceil__() - 1 if s > 0 else edge.__floor__() + 1
+    return px if 0 <= px <= P40 else None
 
 
 def expiry(state: LedgerState, kind: str) -> int:
@@ -135,6 +155,31 @@ def reducing_price(state: LedgerState, market: int, size: int, spread: int) -> i
     (a long sells lower, a short buys higher; 10,000: a long sells at 0)."""
     p = state.markets[market].price
     return p * (10_000 - spread) // 10_000 if size > 0 else min(p * (10_000 + spread) // 10_000, P40)
+
+
+def fitting_counterparty(state: LedgerState, side: int, market: int, limit: str) -> int | None:
+    """The account that can best take the other side of a trade to `limit` for `side`: the most
+    long seller to take a buyer to size 2^47 − 1, the most short buyer to take a seller to −2^47, the
+    seller with the least collateral to take a buyer to −2^63, the buyer with the most to take a
+    seller to 2^63 − 1."""
+    accts = {i: a for i, a in state.accounts.items() if i != side}
+    key = {
+        "buyer size": lambda i: -accts[i].sizes[market],
+        "seller size": lambda i: accts[i].sizes[market],
+        "buyer collateral": lambda i: accts[i].collateral,
+        "seller collateral": lambda i: -accts[i].collateral,
+    }[limit]
+    return min(accts, key=key, default=None)
+
+
+def deposit_amount(state: LedgerState, account: int, kind: int | str) -> int:
+    """An amount, or "fill": what takes the account's collateral exactly to 2^63 − 1 ("fill+1": one
+    more, so it is refunded), within the contract's 0 < amount < 2^63."""
+    if isinstance(kind, int):
+        return kind
+    acct = state.accounts.get(account)
+    room = C63 - 1 - (settled(acct, state.markets).collateral if acct is not None else 0)
+    return max(1, min(room + (kind == "fill+1"), C63 - 1))
 
 
 def limit_amount(p: LedgerParams, state: LedgerState, terms: tuple[int, int, int, int], target: str) -> int:

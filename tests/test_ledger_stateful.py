@@ -131,9 +131,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def register(self, w: int) -> None:
         self.register_wallet(w)
 
-    @rule(account=L1_ACCT, amount=L1_AMOUNT, payer=st.integers(0, 5))
-    def deposit_on_l1(self, account: int | tuple, amount: int, payer: int) -> None:
-        item = self.l1.deposit(self.l1_account(account), amount, payer)
+    @rule(account=L1_ACCT, amount=st.one_of(L1_AMOUNT, st.sampled_from(["fill", "fill+1"])), payer=st.integers(0, 5))
+    def deposit_on_l1(self, account: int | tuple, amount: int | str, payer: int) -> None:
+        """Amounts the contract takes or reverts, and "fill": up to collateral 2^63 − 1, or one past (a refund)."""
+        account = self.l1_account(account)
+        item = self.l1.deposit(account, txs.deposit_amount(self.state, account, amount), payer)
         if item is not None:
             self.state.enqueue(item)
 
@@ -185,14 +187,21 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(
         market=st.sampled_from([0, 1]),
-        parties=st.tuples(WHO, WHO),
+        parties=st.tuples(WHO, st.one_of(st.none(), WHO)),
         limit=st.sampled_from(txs.LIMITS),
         beyond=st.integers(0, 1),
         price=st.sampled_from(["one", "oracle", "max"]),
     )
     def trade_to_a_limit(self, market: int, parties: tuple, limit: str, beyond: int, price: str) -> None:
-        """The amount that takes one side exactly to a range limit (size ±2^47, collateral ±2^63), or one past."""
-        buyer, seller = self.pick(parties[0]), self.pick(parties[1])
+        """The amount that takes one side exactly to a range limit (size ±2^47, collateral ±2^63), or
+        one past; the other side is drawn, or (None) the account that can best take it."""
+        side = self.pick(parties[0])
+        other = (
+            self.pick(parties[1])
+            if parties[1] is not None
+            else txs.fitting_counterparty(self.state, side, market, limit)
+        )
+        buyer, seller = (side, other) if limit.startswith("buyer") else (other, side)
         if buyer in self.state.accounts and seller in self.state.accounts:
             px = txs.price(self.state, market, price)
             amount = txs.limit_amount(SMALL, self.state, (market, buyer, seller, px, beyond), limit)
@@ -244,6 +253,45 @@ class LedgerMachine(RuleBasedStateMachine):
     def oracle_tick(self, market: int, price: str, dt: int, honest: bool) -> None:
         """Price jumps (to 0, 1 and 2^40 − 1), stale timestamps, and time leaps that open the funding cap."""
         self.tick(market, txs.tick_price(self.state, market, price), dt, honest)
+
+    @precondition(lambda self: any(any(a.sizes) for a in self.state.accounts.values()))
+    @rule(
+        who=WHO,
+        market=st.integers(0, 1),
+        squeeze=st.sampled_from(txs.SQUEEZES),
+        then=st.sampled_from(["nothing", "liquidate", "reduce"]),
+        spread=st.integers(0, 200),
+    )
+    def squeeze(self, who: int, market: int, squeeze: str, then: str, spread: int) -> None:
+        """A price just past where a position's holder becomes liquidatable, or falls below initial
+        margin; then the richest other account liquidates half of it, or buys a third of it back at
+        up to `spread` basis points off the oracle (StarkEx's exemption), or nothing."""
+        holders = sorted(i for i, a in self.state.accounts.items() if any(a.sizes))
+        account = holders[who % len(holders)]
+        market = txs.held_market(self.state, account, market)
+        px = txs.threshold_price(SMALL, self.state, market, account, initial=squeeze == "below initial")
+        others = [i for i in self.state.accounts if i != account]
+        if px is None or not others:
+            return
+        self.tick(market, px)
+        rich, size = (
+            max(others, key=lambda i: self.state.accounts[i].collateral),
+            self.state.accounts[account].sizes[market],
+        )
+        if then == "liquidate":
+            terms = (market, account, rich, txs.portion(size, "half"))
+            self.submit(txs.liquidation(self.state, self.wallet(rich), terms))
+        elif then == "reduce":
+            buyer, seller = (rich, account) if size > 0 else (account, rich)
+            self.trade(
+                (
+                    market,
+                    buyer,
+                    seller,
+                    txs.portion(size, "third"),
+                    txs.reducing_price(self.state, market, size, spread),
+                )
+            )
 
     @rule(market=FUNDING_MARKET, delta=st.sampled_from(txs.DELTAS), honest=HONEST)
     def funding_tick(self, market: int, delta: str, honest: bool) -> None:
