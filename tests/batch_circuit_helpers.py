@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
+
 from circuits.errors import RangeError
 from circuits.examples import synthesize
 from circuits.ledger.circuit import BatchCircuit
@@ -56,3 +58,12 @@ def force_through(start: LedgerState, tx: Transaction) -> tuple[BatchResult | No
 def public_with_queue_head(res: BatchResult, queue_after: int) -> int:
     """The public input the contract computes when its queue head differs from the batch's."""
     return public_input(header(res.old_root, res.new_root, res.queue_before, queue_after), res.data)
+
+
+def refused_by_both(start: LedgerState, tx, error: type, params) -> str | None:
+    """The spec refuses tx with `error`; forced past that rule, the first constraint the circuit fails."""
+    with pytest.raises(error):
+        process_batch(start, [tx])
+    with forced(error):
+        res = process_batch(start, [tx])
+    return prove_mode(res, params).which_is_unsatisfied()
