@@ -21,7 +21,7 @@ from rollup import errors as err
 from rollup.ledger.batch import BatchResult, process_batch, replay_batch
 from rollup.ledger.state import LedgerState
 from rollup.ledger.transition import effect_of, process_tx
-from rollup.ledger.types import Deposit, ForcedExit, Noop, QueueItem, Transaction
+from rollup.ledger.types import Deposit, ForcedExit, Liquidation, Noop, QueueItem, Trade, Transaction, Withdraw
 from tests.batch_circuit_helpers import force_through, prove_mode
 from tests.ledger_fuzz_model import (
     C63,
@@ -67,10 +67,14 @@ def check_accepted(p: LedgerParams, before: LedgerState, res: BatchResult, l1: L
     assert l1.public_input(res.old_root, res.new_root, res.data) == res.public_input
     rec = res.effects[0].record
     after = res.state
-    if rec.tx_type in (TxType.WITHDRAW, TxType.TRADE, TxType.LIQUIDATION, TxType.FORCED_EXIT):
+    if rec.tx_type in (TxType.TRADE, TxType.LIQUIDATION):
+        assert before.markets[rec.market].price > 0, "traded in a market without a positive oracle price"
+    if rec.tx_type in _RULES:
         _RULES[rec.tx_type](p, before, after, rec)
     elif rec.tx_type == TxType.FUNDING:
         _funding(p, before, after, rec.market)
+    elif rec.tx_type == TxType.ORACLE:
+        assert rec.price > 0 and rec.amount > before.time and after.time == rec.amount, "a bad oracle tick applied"
 
 
 def _withdraw(p: LedgerParams, before: LedgerState, after: LedgerState, rec: object) -> None:
@@ -106,11 +110,17 @@ def _forced_exit(p: LedgerParams, before: LedgerState, after: LedgerState, rec: 
 
 
 def _funding(p: LedgerParams, before: LedgerState, after: LedgerState, market: int) -> None:
+    m0, m1 = before.markets[market], after.markets[market]
+    assert m0.funding_time > 0 and _within_cap(p, m0, before.time, m1.funding_index, market)
+    assert m1.funding_time == before.time
+
+
+def _within_cap(p: LedgerParams, m0: object, now: int, index: int, market: int) -> bool:
     """|Δindex| ≤ cap (ppm of notional an hour) × price/scale × hours since the last funding time."""
-    m0, m1, cfg = before.markets[market], after.markets[market], p.markets[market]
-    hours = Fraction(before.time - m0.funding_time, 3600)
+    cfg = p.markets[market]
+    hours = Fraction(now - m0.funding_time, 3600)
     bound = Fraction(cfg.funding_cap * 3600, FUNDING_UNIT) * Fraction(m0.price, cfg.price_scale) * hours
-    assert m0.funding_time > 0 and abs(m1.funding_index - m0.funding_index) <= bound
+    return abs(index - m0.funding_index) <= bound
 
 
 _RULES = {
@@ -119,6 +129,38 @@ _RULES = {
     TxType.LIQUIDATION: _liquidation,
     TxType.FORCED_EXIT: _forced_exit,
 }
+
+
+def check_refused(p: LedgerParams, state: LedgerState, tx: Transaction, exc: Exception) -> None:
+    """The model agrees with the spec's reason for a refusal, on the rules it models: the spec is
+    not stricter than StarkEx's rules, the funding cap, the oracle's clock and priced markets."""
+    market = getattr(tx, "market", None)
+    if isinstance(exc, err.UnpricedMarket):
+        assert state.markets[market].price == 0, f"refused as unpriced at price {state.markets[market].price}"
+    elif isinstance(exc, err.StaleOraclePrice):
+        assert tx.timestamp <= state.time, "refused a tick that advances the ledger's time as stale"
+    elif isinstance(exc, err.Overdraft):
+        assert tx.amount > settled(state.accounts[tx.account], state.markets).collateral, "refused as an overdraft"
+    elif isinstance(exc, err.FundingOutOfBounds):
+        m = state.markets[market]
+        assert m.funding_time == 0 or not _within_cap(p, m, state.time, m.funding_index + tx.delta, market)
+    elif isinstance(exc, err.NotLiquidatable):
+        target = settled(state.accounts[tx.liquidated], state.markets)
+        size = target.sizes[market]
+        liquid = liquidatable(p, target, state.markets) and 0 < tx.amount <= abs(size)
+        assert not liquid, f"refused to liquidate {tx.amount} of {size} from a liquidatable account"
+    elif isinstance(exc, err.MarginViolation) and type(tx) in _MARGIN:
+        res, _ = force_through(state, tx)  # a later rule (a range) may fail as well
+        rec = res.effects[0].record
+        try:
+            _RULES[rec.tx_type](p, state, res.state, rec)
+        except AssertionError as broken:
+            assert _MARGIN[type(tx)] in str(broken), f"refused for margin, but the model finds: {broken}"
+        else:
+            raise AssertionError(f"refused a {type(tx).__name__} for margin that keeps StarkEx's rule")
+
+
+_MARGIN = {Trade: "below margin and not healthier", Withdraw: "below initial", Liquidation: "liquidator below"}
 
 
 AT_A_LIMIT = {"collateral at a limit", "size at a limit", "trade: price 2^40-1", "forced exit: beyond range"}
@@ -212,6 +254,7 @@ class Harness:
         with pytest.raises(type(exc)):
             process_tx(self.state, tx)  # the in-place path refuses too, before any write
         assert fingerprint(self.state) == snap, f"a refused {type(tx).__name__} changed the state"
+        check_refused(self.params, self.state, tx, exc)
         if sampled:
             STATS[("circuit", "refused", check_unprovable(self.params, self.state, tx, self.l1))] += 1
         self.history.append((tx, False))

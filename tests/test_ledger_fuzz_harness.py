@@ -47,10 +47,11 @@ def test_an_expiry_of_2_64_is_refused_by_the_circuit_too():
 # ---- the invariants fail when a rule breaks (each rule switched off in the spec or the circuit) ----
 
 
-def _scripted(underwater: bool = False) -> LedgerMachine:
-    """The machine driven by hand: four accounts of 1,000,000, BTC at 30,000.00, ETH at 2,000.000."""
+def _scripted(underwater: bool = False, eth: int = 2_000_000) -> LedgerMachine:
+    """The machine driven by hand: four accounts of 1,000,000, BTC at 30,000.00, ETH at 2,000.000
+    (or at `eth`; 0 leaves it unpriced)."""
     m = type("Scripted", (LedgerMachine,), {"circuit_every": 1 << 30})()
-    m.fund([10**6] * 4, (3_000_000, 2_000_000), underwater)
+    m.fund([10**6] * 4, (3_000_000, eth), underwater)
     return m
 
 
@@ -108,3 +109,25 @@ def test_a_circuit_more_lenient_than_the_spec_is_caught(monkeypatch):
     monkeypatch.setattr(Slot, "_healthier", lambda self, *a: None)
     with pytest.raises(AssertionError, match="the circuit is satisfied"):
         m.trade_any(0, (0, 1), "x25", "oracle", "far", True)
+
+
+def test_a_trade_in_an_unpriced_market_is_caught(monkeypatch):
+    m = _scripted(eth=0)
+    monkeypatch.setattr(transition, "_priced", lambda state, market: None)
+    with pytest.raises(AssertionError, match="without a positive oracle price"):
+        m.trade_any(1, (0, 1), 1000, "zero", "far", True)  # at the oracle's 0 nothing is at risk
+
+
+def test_a_spec_stricter_than_the_model_is_caught(monkeypatch):
+    """A liquidation the model allows (the account is below maintenance margin), refused."""
+    m = _scripted(underwater=True)
+    monkeypatch.setattr(margin, "liquidatable", lambda *a: False)
+    with pytest.raises(AssertionError, match="from a liquidatable account"):
+        m.liquidate(0, ("unhealthy", 2), "half", True)
+
+
+def test_a_margin_refusal_the_model_allows_is_caught(monkeypatch):
+    m = _scripted()
+    monkeypatch.setattr(margin, "trade_allowed", lambda *a: False)
+    with pytest.raises(AssertionError, match="for margin that keeps"):
+        m.trade_any(0, (0, 1), "one", "oracle", "far", True)

@@ -108,12 +108,16 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @initialize(
         amounts=st.lists(st.sampled_from([10**6, 10**9, 10**12, 10**15, C63 // 4]), min_size=4, max_size=4),
-        prices=st.tuples(*[st.sampled_from([1, 100, 2_000_000, 3_000_000, 10**9, txs.P40])] * 2),
+        prices=st.tuples(
+            st.sampled_from([1, 100, 2_000_000, 3_000_000, 10**9, txs.P40]),
+            st.sampled_from([0, 1, 100, 2_000_000, 10**9, txs.P40]),
+        ),
         underwater=st.booleans(),
     )
     def fund(self, amounts: list[int], prices: tuple[int, int], underwater: bool) -> None:
-        """Four funded accounts and priced markets; optionally account 0 15x long, then a 5% drop
-        (below maintenance margin: liquidatable, and where StarkEx's exemption matters)."""
+        """Four funded accounts and priced markets (a tick of 0 is refused: market 1 may stay
+        unpriced until an oracle tick); optionally account 0 15x long, then a 5% drop (below
+        maintenance margin: liquidatable, and where StarkEx's exemption matters)."""
         for i, amount in enumerate(amounts):
             self.register_wallet(i)
             self.state.enqueue(self.l1.deposit(i, amount, i))
@@ -353,5 +357,7 @@ def test_ledger_invariants_hold_over_ten_thousand_steps():
         assert stats[("accepted", name)] > 0, f"no {name} was accepted"
     for name in ("Deposit", "Withdraw", "Trade", "FundingTick", "OracleTick", "Liquidation", "ForcedExit"):
         assert any(k[:2] == ("refused", name) for k in stats if isinstance(k, tuple)), f"no {name} was refused"
+    for refusal in (("Trade", "UnpricedMarket"), ("Liquidation", "NotLiquidatable"), ("Trade", "MarginViolation")):
+        assert stats[("refused", *refusal)] > 0, f"no {refusal[0]} was refused with {refusal[1]}"
     circuit = {k[1] for k in stats if isinstance(k, tuple) and k[0] == "circuit"}
     assert circuit == {"accepted", "refused"}
