@@ -53,6 +53,7 @@ bench: install
 	$(PY) benchmarks/gas.py
 	$(PY) benchmarks/prove.py
 	$(PY) benchmarks/parsers.py
+	$(PY) benchmarks/fuzz.py
 	$(PY) benchmarks/node.py
 	$(PY) benchmarks/rfq.py
 
