@@ -135,3 +135,19 @@ def test_a_silent_session_is_closed_when_its_certificate_expires(pki):
             raise AssertionError(f"expired maker received RFQ {rfq['rfq_id']}")
         finally:
             loop.close(maker, taker)
+
+
+def test_stopped_resumption_after_revocation(pki):
+    """A ticket taken before revocation: the new CRL brings a new context (new ticket keys), and
+    the revoked set is checked on every request anyway."""
+    mallory = pki.issue("mallory", "maker", 1)
+    ctx = client_context(pki.ca_cert, mallory.cert, mallory.key)
+    with GatewayThread(pki.ca_dir) as gw:
+        ticket = _ticket(gw.port, ctx)
+        pki.ca.revoke(mallory.serial, "key_compromise")  # rewrites crl.pem
+        time.sleep(0.6)  # the watcher polls every 100 ms
+        assert gw.gateway.watcher.revoked == {mallory.serial}
+        with _tls(gw.port, ctx, ticket) as s:
+            s.sendall(b"GET /v1/health HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
+            answer = _read_until(s, b'"you"', 3)
+            assert b'"you"' not in answer and not s.session_reused
