@@ -71,14 +71,6 @@ async def post(client, body, timeout=5.0):
     return resp.status, await resp.json()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING N1 (high): an unsigned funding tick for a market index in [markets, 16) raises "
-    "IndexError in the spec's signature check (funding_expiry reads state.markets[market] before "
-    "check_market); the exception escapes Sequencer._take and kills Node._intake_loop, so this and "
-    "every later submission hang forever while /v1/health still says ok",
-)
 def test_a_funding_tick_for_an_unconfigured_market_does_not_stop_intake(cfg):
     async def scenario(client, node, loops):
         assert (await post(client, tick(cfg, 100)))[0] == 200  # the node takes transactions
@@ -93,16 +85,30 @@ def test_a_funding_tick_for_an_unconfigured_market_does_not_stop_intake(cfg):
     run(cfg, scenario)
 
 
-def test_n1_mechanism_the_intake_task_dies_with_index_error(cfg):
-    """The same attack, asserting what happens today (kept so the mechanism stays documented)."""
+def test_a_spec_bug_is_a_refusal_and_intake_keeps_serving(cfg, monkeypatch):
+    """N1's class: any unexpected error in the spec is refused as UncheckableTransaction (logged);
+    the intake loop lives on, and a loop that does die is reported by /v1/health."""
+    import rollup.node.sequencer as sequencer
+
+    real = sequencer.process_tx
+
+    def buggy(state, tx):
+        if getattr(tx, "price", None) == 7:
+            raise IndexError("a bug in the spec")
+        return real(state, tx)
+
+    monkeypatch.setattr(sequencer, "process_tx", buggy)
 
     async def scenario(client, node, loops):
-        hostile = {"type": "funding", "market": 5, "delta": 0, "signature": JUNK_SIG}
-        assert await post(client, json.dumps(hostile), timeout=3) == (None, None)
-        assert loops[0].done() and isinstance(loops[0].exception(), IndexError)
-        assert await post(client, tick(cfg, 100), timeout=3) == (None, None)
+        status, reply = await post(client, tick(cfg, 100, price=7))
+        assert status == 422 and "UncheckableTransaction" in json.dumps(reply), (status, reply)
+        assert not loops[0].done()
+        assert (await post(client, tick(cfg, 101)))[0] == 200
+        dead = asyncio.get_running_loop().create_future()
+        dead.set_exception(RuntimeError("boom"))
+        node.tasks = {"watcher": dead}
         health = await (await client.get("/v1/health")).json()
-        assert health["status"] in ("ok", "degraded") and not any("intake" in p for p in health["problems"])
+        assert health["status"] == "degraded" and any("watcher loop stopped" in p for p in health["problems"])
 
     run(cfg, scenario)
 
