@@ -11,6 +11,7 @@ in the circuit).
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -72,25 +73,50 @@ def test_a_reduction_at_any_positive_price_keeps_the_value_ratio(amount, price):
     assert after >= 0 and after * risk >= before * risk_after
 
 
-def test_the_largest_accepted_giveaway_is_proven_and_one_unit_more_is_refused_by_both():
-    """At the edge of the ratio rule (sell 100 of 300 at the lowest price the spec takes) the
+def _below_initial_short() -> World:
+    """Account 0 short 300 BTC sold at 30,000.00; the price rises to 32,500.00: value 250,000."""
+    w, _ = funded_world(SMALL)
+    w.apply(w.trade(BTC, ACCOMPLICE, VICTIM, 300, 3_000_000))
+    w.apply(w.tick(BTC, 3_250_000))
+    assert not margin.meets_initial(SMALL, w.state.accounts[VICTIM], w.state.markets)
+    return w
+
+
+def _reduce(w: World, short: bool, price: int):
+    """The victim reduces by 100 at price: a long sells (lane b), a short buys back (lane a)."""
+    return w.trade(BTC, VICTIM, ACCOMPLICE, 100, price) if short else w.trade(BTC, ACCOMPLICE, VICTIM, 100, price)
+
+
+@pytest.mark.parametrize("short", [False, True], ids=["long sells (lane b)", "short buys (lane a)"])
+def test_the_largest_accepted_giveaway_is_proven_and_one_step_more_is_refused_by_both(short):
+    """At the edge of the ratio rule (reduce 100 of 300 at the worst price the spec takes) the
     circuit agrees with the spec on both sides of the edge."""
-    w = _below_initial()
+    w = _below_initial_short() if short else _below_initial()
     start = w.state.copy()
-    low = next(p for p in range(2_000_000, 2_750_000, 1_000) if _accepts(start, w, p))
-    edge = process_batch(start, [w.trade(BTC, ACCOMPLICE, VICTIM, 100, low)])
+    step = 1_000 if short else -1_000
+    prices = range(4_000_000, 3_250_000, -1_000) if short else range(2_000_000, 2_750_000, 1_000)
+    worst = next(p for p in prices if _accepts(start, _reduce(w, short, p)))
+    assert worst not in (prices[0],)
+    edge = process_batch(start, [_reduce(w, short, worst)])
     assert prove_mode(edge, SMALL).which_is_unsatisfied() is None
-    below = w.trade(BTC, ACCOMPLICE, VICTIM, 100, low - 1_000)
-    failing = refused_by_both(start, below, err.MarginViolation, SMALL)
-    assert failing is not None and failing.startswith("slot0.healthier_b"), failing
+    side = "a" if short else "b"
+    failing = refused_by_both(start, _reduce(w, short, worst + step), err.MarginViolation, SMALL)
+    assert failing is not None and failing.startswith(f"slot0.healthier_{side}"), failing
 
 
-def _accepts(start, w: World, price: int) -> bool:
+def _accepts(start, tx) -> bool:
     try:
-        process_batch(start, [w.trade(BTC, ACCOMPLICE, VICTIM, 100, price)])
+        process_batch(start, [tx])
     except err.InvalidTransaction:
         return False
     return True
+
+
+def test_a_short_below_initial_cannot_buy_back_at_the_largest_price():
+    w = _below_initial_short()
+    dump = w.trade(BTC, VICTIM, ACCOMPLICE, 300, (1 << 40) - 1)
+    failing = refused_by_both(w.state.copy(), dump, err.MarginViolation, SMALL)
+    assert failing is not None and failing.startswith("slot0.healthier_a"), failing
 
 
 def test_a_liquidation_in_a_market_never_priced_is_refused_by_both():
