@@ -179,3 +179,22 @@ def test_deploying_off_a_dev_chain_refuses_an_item_delay_of_zero(chain, monkeypa
     monkeypatch.setattr(L1Client, "_check_not_demo_key", lambda self, key, allow: None)
     with pytest.raises(L1Error):
         chain.deploy(0, token=chain.l1.deployment.token)
+
+
+@pytest.mark.xfail(strict=True, reason="FINDING (low): deploy(token='') deploys the public-mint TestToken anywhere")
+def test_deploying_off_a_dev_chain_never_deploys_the_test_token(chain, monkeypatch):
+    """``_check_deployable`` tests ``token is None``, ``deploy`` then uses ``token or TestToken``: an
+    empty address (an unset config value, ``--token ""``) passes the check and gets the test token."""
+    import rollup.l1.client as client
+
+    monkeypatch.setattr(client, "DEV_CHAINS", ())  # as on a public chain
+    monkeypatch.setattr(L1Client, "_check_not_demo_key", lambda self, key, allow: None)
+    l1 = L1Client(chain.w3)
+    try:
+        chain.deploy(ITEM, l1, token="")
+    except L1Error:
+        return
+    test_token_code = chain.w3.eth.get_code(chain.l1.deployment.token)  # the dev deployment's TestToken
+    assert chain.w3.eth.get_code(l1.deployment.token) != test_token_code, (
+        f"deployed with the public-mint TestToken at {l1.deployment.token} off a dev chain"
+    )
