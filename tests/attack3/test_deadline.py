@@ -99,6 +99,23 @@ def test_queue_spam_before_a_request_buys_delay_only_for_its_proving_time(chain)
     )
 
 
+@pytest.mark.xfail(strict=True, reason="FINDING (medium): a stalled queue lengthens forced-exit deadlines for free")
+def test_an_operator_that_stops_serving_the_queue_gains_no_time_from_other_users_deposits(chain):
+    """No spam at all: the operator stops consuming while honest users keep depositing; every
+    forced exit asked for afterwards gets queueItemDelay per waiting deposit, 4x what proving them
+    takes, so a censor's delay grows with the traffic it refuses to serve."""
+    l1 = chain.l1
+    attacker, victim = chain.accounts(l1)
+    honest = l1.register(chain.attacker, chain.wallets[2].pubkey)
+    for _ in range(12):
+        l1.deposit(chain.attacker, honest, 1_000)
+        advance_time(chain.w3, 30)  # one deposit every 30 s, none served
+    index = l1.request_forced_exit(chain.victim, victim)
+    extension = _deadline(l1, index) - chain.now() - DELAY
+    proving = 12 * PROVER_SLOT
+    assert extension <= proving, f"{extension} s granted for 12 waiting deposits ({proving} s of proving)"
+
+
 def test_spam_queued_after_a_request_does_not_move_its_deadline(chain):
     l1 = chain.l1
     attacker, victim = chain.accounts(l1)
