@@ -6,11 +6,15 @@ only gas (a 1-unit deposit to one's own account, returned later), and each buys 
 (60 s by default) against the ~15 s an honest prover needs for a slot.  A censor (or a friend of
 the operator) front-runs a victim's request with N deposits and gets N·45 s more to keep the victim's
 value locked, for gas alone; an operator that simply stops consuming the queue gets the same from
-other users' deposits.  The review that led to the change asked for both the growing deadline and
-a per-item fee; only the first was done.
+other users' deposits, for nothing.  The review that led to the change asked for both the growing
+deadline and a per-item fee; only the first was done.
+FINDING (medium, xfail strict): off dev chains ``deploy`` still accepts no exit key, so after a
+freeze no one can escape.
 FINDING (low, xfail strict): ``deploy`` bounds neither ``item_delay`` nor the timing: 0 off a dev
 chain brings back the deposit-spam freeze, and a huge one makes ``requestForcedExit`` overflow
-(revert) once two items are queued, so no forced exit can be asked for and the rollup never freezes.
+(revert) once two items are queued, so no one can ask to leave and nothing freezes.
+FINDING (low, xfail strict): ``deploy(token="")`` passes the ``token is None`` check and then
+deploys the public-mint TestToken (``token or TestToken``) on any chain.
 Stopped: spam queued after a request does not move its deadline; a pause during a backlog is
 credited exactly once; a fee-on-transfer deposit is queued, refunded and reclaimed as received.
 """
