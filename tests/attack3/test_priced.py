@@ -7,6 +7,10 @@ All stopped: the ratio rule value_after·risk_before ≥ value_before·risk_afte
 value non-negative (full close: risk_after = 0, so value_after ≥ 0), and a market never priced
 holds no position to liquidate (refused by the spec, ``slot0.market_priced`` or the reduction rule
 in the circuit).
+FINDING (medium, xfail strict): prices have no age.  MarketState keeps no price time and ledger time
+is any market's latest tick, so an operator that includes ETH ticks and withholds BTC's keeps a
+day-old BTC price and liquidates at it (spec and circuit accept): a colluding liquidator takes the
+position at the stale price.
 """
 
 from __future__ import annotations
