@@ -229,6 +229,13 @@ def test_deploying_off_a_dev_chain_needs_an_exit_key(chain, monkeypatch):
     fee off dev chains, but still deploys this."""
     import rollup.l1.client as client
 
+    attacker, victim = chain.accounts(chain.l1)  # the dev deployment has no exit key: freeze it
+    index = chain.l1.request_forced_exit(chain.victim, victim)
+    advance_time(chain.w3, _deadline(chain.l1, index) - chain.now() + SLACK)
+    chain.l1.freeze(chain.stranger, index)
+    with pytest.raises(L1Error) as refused:  # not InvalidProof: the call to address 0 itself fails
+        chain.l1.send(chain.l1.rollup.functions.escape(victim, 0, [0] * 8), chain.victim)
+    assert "InvalidProof" not in str(refused.value)
     monkeypatch.setattr(client, "DEV_CHAINS", ())  # as on a public chain
     monkeypatch.setattr(L1Client, "_check_not_demo_key", lambda self, key, allow: None)
     l1 = L1Client(chain.w3)
