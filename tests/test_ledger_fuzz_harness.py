@@ -18,15 +18,11 @@ from tests.ledger_fuzz_model import C63
 from tests.test_ledger_stateful import DOMAIN, SMALL, LedgerMachine
 
 
-@pytest.mark.xfail(strict=True, raises=IndexError, reason="spec: funding_expiry indexes markets before check_market")
 def test_a_funding_tick_for_an_unconfigured_market_is_a_typed_refusal():
-    """Found by this machine: a funding tick naming market 2 of 2 (the record's 4-bit market field
-    holds it) raises IndexError in ``transition._verify`` instead of ``UnknownMarket``; an oracle
-    tick for the same market is refused with ``UnknownMarket``.  The machine draws funding ticks
-    for configured markets only until this is fixed
-    (``FUNDING_MARKET`` in ``tests/test_ledger_stateful.py``)."""
+    """Found by this machine (fixed on main): a funding tick naming market 2 of 2 (the record's
+    4-bit market field holds it) raised IndexError in ``transition._verify``."""
     state = LedgerState.genesis(SMALL, DOMAIN)
-    with pytest.raises(err.InvalidTransaction):
+    with pytest.raises(err.UnknownMarket):
         process_tx(state, txs.funding_tick(state, 2, 0, honest=True))
 
 
