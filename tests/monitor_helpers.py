@@ -33,7 +33,7 @@ from rollup.l1.contracts import CONTRACTS, load_artifact, verifier_artifact
 from rollup.l1.solc import compile_sources
 from rollup.ledger.batch import BatchResult, process_batch
 from rollup.ledger.demo import FAR, ORACLE
-from rollup.ledger.signing import Wallet, oracle_tick, trade
+from rollup.ledger.signing import Wallet, funding_tick, oracle_tick, trade
 from rollup.ledger.state import LedgerState
 from rollup.ledger.transition import process_tx
 from rollup.ledger.types import Deposit, ForcedExit
@@ -134,6 +134,9 @@ class OperatorChain:
     def trade(self, market: int, buyer: int, seller: int, amount: int, price: int):
         w = self.wallets
         return lambda st: trade(st, w[buyer], w[seller], (market, buyer, seller, amount, price), FAR)
+
+    def funding(self, market: int, delta: int):
+        return lambda st: funding_tick(st, ORACLE, market, delta)
 
     def withdraw(self, account: int, amount: int):
         return lambda st: self.wallets[account].withdraw(st, account, amount, FAR)

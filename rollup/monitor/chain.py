@@ -109,6 +109,7 @@ class ChainReader:
         self._topics = self._event_topics()
         self._times: dict[int, int] = {}
         self.info = self._read_info()
+        self.chain_id = rpc(lambda: w3.eth.chain_id, "the chain id")
         self.l1.deployment = Deployment(self.address, self.info.token, self.info.verifier)
 
     def _event_topics(self) -> dict[bytes, str]:

@@ -77,6 +77,7 @@ class Replayer:
         self.keys: dict[int, tuple[int, int]] = {}
         self.queue: dict[int, QueueEntry] = {}
         self.next_batch = 0
+        self.last_block = 0  # block of the last batch applied
         self.l1_consumed = self.state.queue_consumed  # queue items consumed per L1, after the last batch
 
     def observe(self, ev: Event) -> None:
@@ -119,7 +120,7 @@ class Replayer:
         if after is not None:
             self._compare(batch, after, report)
             self.state = after
-        self.next_batch = batch.index + 1
+        self.next_batch, self.last_block = batch.index + 1, batch.block
         self.l1_consumed = batch.queue_consumed
         return report
 

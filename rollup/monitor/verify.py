@@ -19,11 +19,13 @@ from pathlib import Path
 from circuits.ledger.params import LedgerParams
 from rollup.errors import ChainReadError, CheckpointError, VerifierCodeError
 from rollup.monitor import checkpoint
-from rollup.monitor.chain import ChainReader, PostedBatch, posted_batch
+from rollup.monitor.chain import ChainReader, Event, PostedBatch, posted_batch
+from rollup.monitor.proofs import invalid_proofs
 from rollup.monitor.replay import BatchReport, Replayer
 from rollup.monitor.vkcode import check_vk, is_demo_key, read_vk
-from verifier import verify_proof
-from verifier.types import VerifyingKey
+from verifier.types import Proof, VerifyingKey
+
+PROOF_CHUNK = 16  # proofs verified together (rollup.monitor.proofs)
 
 
 @dataclass
@@ -77,18 +79,52 @@ def _resume(path: Path | None, reader: ChainReader, params: LedgerParams) -> tup
     return replayer, {"status": "resumed", "batch": cp.batch, "block": cp.block}
 
 
-def check_proof(reader: ChainReader, vk: VerifyingKey, batch: PostedBatch, report: BatchReport) -> None:
+def _read_proof(reader: ChainReader, batch: PostedBatch, report: BatchReport) -> Proof | None:
     try:
-        proof = reader.proof_of(batch)
+        return reader.proof_of(batch)
     except ChainReadError as exc:
         report.proof = "unreadable"
         report.fail("proof", "a submitBatch proof in the calldata", batch.tx_hash, str(exc))
-        return
-    if verify_proof(vk, [report.contract_input], proof):
-        report.proof = "ok"
-    else:
-        report.proof = "invalid"
-        report.fail("proof", "a valid proof", "invalid", "the proof does not verify for the contract's public input")
+        return None
+
+
+def check_proofs(vk: VerifyingKey, pending: list[tuple[BatchReport, Proof]]) -> None:
+    """Verify the proofs of these batches (one batch check), marking each report."""
+    bad = set(invalid_proofs(vk, [([r.contract_input], proof) for r, proof in pending]))
+    for i, (report, _) in enumerate(pending):
+        report.proof = "invalid" if i in bad else "ok"
+        if i in bad:
+            report.fail("proof", "a valid proof", "invalid", "the proof does not verify for the contract's input")
+
+
+class _Pass:
+    """One verify-chain pass: replay batch by batch, proofs checked PROOF_CHUNK at a time."""
+
+    def __init__(self, reader: ChainReader, replayer: Replayer, vk: VerifyingKey | None, result: ChainResult) -> None:
+        self.reader, self.replayer, self.vk, self.result = reader, replayer, vk, result
+        self.pending: list[tuple[BatchReport, Proof]] = []
+        self.done = 0  # reports already flushed
+
+    def batch(self, ev: Event) -> bool:
+        """Replay one accepted batch; False once a disagreement ends the pass."""
+        batch = posted_batch(ev)
+        report = self.replayer.apply(batch)
+        self.result.reports.append(report)
+        proof = _read_proof(self.reader, batch, report) if self.vk is not None else None
+        if proof is not None:  # also for a bad batch: a valid proof of it means the circuit is unsound
+            self.pending.append((report, proof))
+        if len(self.pending) >= PROOF_CHUNK or not report.ok:
+            self.flush()
+        return self.result.reports[-1] is report and report.ok  # an earlier proof may have failed
+
+    def flush(self) -> None:
+        if self.pending:
+            check_proofs(self.vk, self.pending)
+            self.pending = []
+        reports = self.result.reports
+        first_bad = next((i for i, r in enumerate(reports) if not r.ok), None)
+        if first_bad is not None:
+            del reports[first_bad + 1 :]
 
 
 def verify_chain(
@@ -104,23 +140,28 @@ def verify_chain(
     vk, vstatus = verifier_key(reader, vk)
     replayer, cstatus = _resume(checkpoint_path, reader, params)
     result = ChainResult(reader.head(), vstatus, cstatus)
-    last_ok: tuple[int, int] | None = None
+    run = _Pass(reader, replayer, vk, result)
     for ev in reader.events(from_block, result.head):
         replayer.observe(ev)
-        if ev.name != "BatchAccepted" or ev.args["batch"] < replayer.next_batch:
-            continue
-        batch = posted_batch(ev)
-        report = replayer.apply(batch)
-        if vk is not None:  # also for a bad batch: a valid proof of it means the circuit is unsound
-            check_proof(reader, vk, batch, report)
-        result.reports.append(report)
-        if on_report is not None:
-            on_report(report)
-        if not report.ok:
-            break
-        last_ok = (batch.index, batch.block)
-    if checkpoint_path is not None and last_ok is not None:
-        cp = checkpoint.Checkpoint(*last_ok, replayer.state)
-        checkpoint.save(checkpoint_path, cp, reader.w3.eth.chain_id, reader.address)
+        if ev.name == "BatchAccepted" and ev.args["batch"] >= replayer.next_batch:
+            going = run.batch(ev)
+            _report_new(run, on_report)
+            if not going:
+                break
+    run.flush()
+    _report_new(run, on_report)
+    ok = [r for r in result.reports if r.ok]
+    if checkpoint_path is not None and ok and len(ok) == len(result.reports):
+        cp = checkpoint.Checkpoint(ok[-1].batch, ok[-1].block, replayer.state)
+        checkpoint.save(checkpoint_path, cp, reader.chain_id, reader.address)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _report_new(run: _Pass, on_report: Callable[[BatchReport], None] | None) -> None:
+    """Hand over the reports whose proofs are settled."""
+    settled = len(run.result.reports) - len(run.pending)
+    for report in run.result.reports[run.done : settled]:
+        if on_report is not None:
+            on_report(report)
+    run.done = max(run.done, settled)

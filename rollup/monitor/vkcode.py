@@ -12,12 +12,15 @@ that was given.
 
 from __future__ import annotations
 
+import functools
+import json
+
 from py_ecc.optimized_bn128 import curve_order, field_modulus
 
 from rollup.errors import VerifierCodeError
 from rollup.l1.contracts import demo_verifying_key, verifier_artifact
 from verifier.errors import MalformedError
-from verifier.formats import vk_to_json
+from verifier.formats import vk_from_json, vk_to_json
 from verifier.points import g1_from_xy, g2_from_xy
 from verifier.types import VerifyingKey
 
@@ -67,9 +70,15 @@ def guess_vk(code: bytes) -> VerifyingKey:
     raise VerifierCodeError("no run of G1 points in the verifier's code: not a zkdx Groth16 verifier")
 
 
+@functools.lru_cache(maxsize=8)
+def _runtime(vk_json: str) -> bytes:
+    """The runtime code of the verifier for a key (compiling takes seconds: once per key and process)."""
+    return bytes.fromhex(verifier_artifact(vk_from_json(vk_json))["deployed"])
+
+
 def check_vk(vk: VerifyingKey, code: bytes) -> None:
     """VerifierCodeError unless code is exactly the runtime code of the verifier rendered for vk."""
-    expected = bytes.fromhex(verifier_artifact(vk)["deployed"])
+    expected = _runtime(json.dumps(vk_to_json(vk), sort_keys=True))
     if expected != code:
         raise VerifierCodeError(
             f"the deployed verifier ({len(code)} bytes) is not the verifier of this key "
