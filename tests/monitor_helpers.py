@@ -12,7 +12,16 @@ Both stand for a soundness bug: the operator can post a root the ledger rules do
 
 from __future__ import annotations
 
+import functools
+import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +37,7 @@ from circuits.r1cs import Mode
 from prover.prove import create_proof
 from prover.setup import InsecureSetupWarning, setup
 from rollup import keystore
-from rollup.l1.client import L1Client
+from rollup.l1.client import L1Client, connect
 from rollup.l1.contracts import CONTRACTS, load_artifact, verifier_artifact
 from rollup.l1.solc import compile_sources
 from rollup.ledger.batch import BatchResult, process_batch
@@ -68,6 +77,7 @@ class AnyInputKey:
         return create_proof(self.pk, cs.to_matrices(), cs.assignment(), workers=1)
 
 
+@functools.cache
 def accept_any_artifact() -> dict:
     source = (CONTRACTS / "test" / "AcceptAnyVerifier.sol").read_text()
     return compile_sources({"AcceptAnyVerifier.sol": source})["AcceptAnyVerifier"]
@@ -85,8 +95,9 @@ def new_guardian(w3, funder: str, directory: Path, name: str) -> tuple[str, Path
 class OperatorChain:
     """A rollup on a dev chain with an operator that posts batches made by the spec."""
 
-    def __init__(self, w3, verifier_kind: str, key: AnyInputKey | None, directory: Path, params=PARAMS):
-        self.w3, self.key, self.params, self.dir = w3, key, params, directory
+    def __init__(self, url: str, verifier_kind: str, key: AnyInputKey | None, directory: Path, params=PARAMS):
+        self.url, self.w3 = url, connect(url)
+        w3, self.key, self.params, self.dir = self.w3, key, params, directory
         acc = w3.eth.accounts
         self.operator, self.users = acc[0], acc[1:4]
         self.guardians = [new_guardian(w3, self.operator, directory, f"guardian{i}") for i in range(3)]
@@ -184,6 +195,81 @@ class OperatorChain:
         return heads(consumed).call(), heads(consumed + k).call()
 
 
-def write_config(path: Path, **cfg) -> Path:
-    path.write_text(json.dumps(cfg, indent=1))
-    return path
+class MonitorProcess:
+    """``zkdx monitor --config`` as a subprocess (its own process group), alerts read from its stdout."""
+
+    def __init__(self, directory: Path, name: str, cfg: dict) -> None:
+        self.config, self.out = directory / f"{name}.json", directory / f"{name}.out"
+        self.config.write_text(json.dumps(cfg, indent=1))
+        env = {**os.environ, "ZKDX_GUARDIAN_PASSPHRASE": PASSPHRASE.decode()}
+        cmd = [sys.executable, "-m", "rollup.cli.main", "monitor", "--config", str(self.config)]
+        with open(self.out, "wb") as out, open(directory / f"{name}.err", "wb") as err:
+            self.proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, start_new_session=True)
+
+    def alerts(self) -> list[dict]:
+        lines = self.out.read_text().splitlines() if self.out.exists() else []
+        return [json.loads(line) for line in lines if line.startswith("{")]
+
+    def checked_block(self) -> int:
+        """The monitor's last checked block, from its /metrics (-1 before it serves them)."""
+        urls = [a["url"] for a in self.alerts() if a.get("alert") == "metrics"]
+        if not urls:
+            return -1
+        with urllib.request.urlopen(urls[0] + "metrics", timeout=5) as resp:
+            text = resp.read().decode()
+        line = next(x for x in text.splitlines() if x.startswith("zkdx_monitor_last_checked_block "))
+        return int(float(line.split()[1]))
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def wait_for(condition, timeout: float, what: str, poll: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {timeout} s")
+        time.sleep(poll)
+
+
+class MonitorThreads:
+    """The same monitors in this process: one thread, connection and guardian key each."""
+
+    def __init__(self, chain: OperatorChain) -> None:
+        from rollup.monitor.alerts import AlertSink
+        from rollup.monitor.config import MonitorConfig
+        from rollup.monitor.metrics import Metrics
+        from rollup.monitor.watch import Monitor
+
+        cfg = MonitorConfig(rpc=chain.url, rollup=chain.l1.deployment.rollup, poll_seconds=0.1)
+        keys = [keystore.load(path, PASSPHRASE, "secp256k1") for _, path in chain.guardians]
+        self.monitors = [Monitor(cfg, AlertSink(stream=io.StringIO()), Metrics(), key) for key in keys]
+        self.stop_event = threading.Event()
+        self.threads = [threading.Thread(target=m.run, args=(self.stop_event,), daemon=True) for m in self.monitors]
+        for t in self.threads:
+            t.start()
+
+    def alerts(self, i: int) -> list[dict]:
+        return [a.to_json() for a in self.monitors[i].sink.sent]
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        for t in self.threads:
+            t.join(30)
+
+
+def guardian_monitors(chain: OperatorChain, directory: Path, **extra) -> list[MonitorProcess]:
+    """One monitor process per guardian key of the chain, polling every 0.1 s."""
+    procs = []
+    for i, (_, key) in enumerate(chain.guardians):
+        cfg = {"rpc": chain.url, "rollup": chain.l1.deployment.rollup, "poll_seconds": 0.1}
+        cfg |= {"guardian": {"keystore": str(key)}, **extra}
+        procs.append(MonitorProcess(directory, f"monitor{i}", cfg))
+    return procs

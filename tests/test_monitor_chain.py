@@ -3,8 +3,8 @@ and verify-chain agrees with the replay, resumes from a checkpoint and refuses a
 
 One chain for the module (the any-input verifier of ``monitor_helpers``: real proofs, made in
 milliseconds), and one monitor stepped after every change, test by test in order:
-normal run -> spikes -> oracle band -> time travel (forced-exit deadline, liveness, stale oracle)
--> verify-chain and checkpoints -> conservation -> verifier swap -> a bad root -> undecodable data.
+normal run -> verify-chain and checkpoints -> spikes -> oracle band -> time travel (forced-exit
+deadline, liveness, stale oracle) -> conservation -> verifier swap -> a bad root -> undecodable data.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from web3 import Web3
 from circuits.ledger.params import RECORD_BYTES, VERSION
 from rollup.cli.main import main
 from rollup.errors import CheckpointError
-from rollup.l1.client import advance_time, connect
+from rollup.l1.client import advance_time
 from rollup.l1.devnode import hardhat_node
 from rollup.monitor.alerts import AlertSink
 from rollup.monitor.chain import ChainReader
@@ -64,7 +64,7 @@ class Watched:
 def watched(tmp_path_factory):
     key = AnyInputKey()
     with hardhat_node() as url:
-        chain = OperatorChain(connect(url), "any-input", key, tmp_path_factory.mktemp("chain"))
+        chain = OperatorChain(url, "any-input", key, tmp_path_factory.mktemp("chain"))
         yield Watched(chain, url)
 
 
@@ -90,41 +90,6 @@ def test_normal_run_raises_no_alarm(watched):
     text = watched.metrics.text()
     assert f"zkdx_monitor_last_checked_block {float(ch.w3.eth.block_number)}" in text
     assert 'zkdx_monitor_check_firing{check="conservation"} 0.0' in text
-
-
-def test_liquidation_spike(watched):
-    ch = watched.chain
-    ch.post(ch.liquidate(0, 0, 2, 100))  # 200 size units liquidated within the window, limit 150
-    assert watched.fired() == {"liquidation_spike"}
-
-
-def test_withdrawal_spike(watched):
-    ch = watched.chain
-    ch.l1.deposit(ch.users[1], 1, 3_000_000)  # account 1 is short and at its initial margin (forced exit)
-    ch.post(ch.next_deposit())
-    assert watched.fired() == set()
-    ch.post(ch.withdraw(1, 3_000_000))
-    assert watched.fired() == {"withdrawal_spike"}
-
-
-def test_oracle_price_jump(watched):
-    ch = watched.chain
-    ch.post(ch.tick(1, 2_600_000))  # +30% within the hour; band 20%
-    assert watched.fired() == {"oracle_band"}
-
-
-def test_time_travel_trips_deadline_liveness_and_staleness(watched):
-    ch = watched.chain
-    ch.l1.request_forced_exit(ch.users[2], 2)  # not served
-    assert watched.fired() == set()
-    advance_time(
-        ch.w3, 950
-    )  # of the delay (TIMING: 1,000 s) 50 s left of the 1,000 s delay; no batch for 950 s; prices 950 s old
-    assert watched.fired() == {"forced_exit_deadline", "liveness", "oracle_stale"}
-    ch.post(ch.forced_exit(2), ch.tick(0, 2_900_000), ch.tick(1, 2_600_000))
-    watched.step()
-    resolved = {a.name for a in watched.sink.sent[-5:] if a.details.get("resolved")}
-    assert {"forced_exit_deadline", "liveness", "oracle_stale"} <= resolved
 
 
 def _verify_chain(watched, *extra):
@@ -186,6 +151,41 @@ def test_verify_chain_replays_from_genesis_past_a_corrupted_checkpoint(watched, 
     doc = json.loads(out)
     assert code == 0 and doc["checkpoint"]["status"] == "rejected", doc["checkpoint"]
     assert len(doc["batches"]) == watched.chain.l1.batch_count()  # replayed from genesis instead
+
+
+def test_liquidation_spike(watched):
+    ch = watched.chain
+    ch.post(ch.liquidate(0, 0, 2, 100))  # 200 size units liquidated within the window, limit 150
+    assert watched.fired() == {"liquidation_spike"}
+
+
+def test_withdrawal_spike(watched):
+    ch = watched.chain
+    ch.l1.deposit(ch.users[1], 1, 3_000_000)  # account 1 is short and at its initial margin (forced exit)
+    ch.post(ch.next_deposit())
+    assert watched.fired() == set()
+    ch.post(ch.withdraw(1, 3_000_000))
+    assert watched.fired() == {"withdrawal_spike"}
+
+
+def test_oracle_price_jump(watched):
+    ch = watched.chain
+    ch.post(ch.tick(1, 2_600_000))  # +30% within the hour; band 20%
+    assert watched.fired() == {"oracle_band"}
+
+
+def test_time_travel_trips_deadline_liveness_and_staleness(watched):
+    ch = watched.chain
+    ch.l1.request_forced_exit(ch.users[2], 2)  # not served
+    assert watched.fired() == set()
+    advance_time(
+        ch.w3, 950
+    )  # of the delay (TIMING: 1,000 s) 50 s left of the 1,000 s delay; no batch for 950 s; prices 950 s old
+    assert watched.fired() == {"forced_exit_deadline", "liveness", "oracle_stale"}
+    ch.post(ch.forced_exit(2), ch.tick(0, 2_900_000), ch.tick(1, 2_600_000))
+    watched.step()
+    resolved = {a.name for a in watched.sink.sent[-5:] if a.details.get("resolved")}
+    assert {"forced_exit_deadline", "liveness", "oracle_stale"} <= resolved
 
 
 def test_conservation_trips_when_the_balance_falls_short(watched):

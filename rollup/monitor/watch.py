@@ -118,6 +118,7 @@ class Monitor:
             self._vote(head)
 
     def _events(self, first: int, last: int) -> None:
+        self.head = last
         for ev in self.reader.events(first, last):
             t = self.reader.block_time(ev.block)
             self.replayer.observe(ev)
@@ -132,7 +133,8 @@ class Monitor:
         names = dict.fromkeys(FINDING_ALERTS[f.check] for f in report.findings)
         for name in names:
             found = [f for f in report.findings if FINDING_ALERTS[f.check] == name]
-            details = {"batch": report.batch, "tx": report.tx_hash, "findings": [f.__dict__ for f in found]}
+            details = {"batch": report.batch, "tx": report.tx_hash, "seen_at_head": self.head}
+            details["findings"] = [f.__dict__ for f in found]
             msg = f"batch {report.batch}: " + "; ".join(f"{f.check}: {f.message}" for f in found)
             self._emit(name, "critical", msg, report.block, details)
             self.sticky.add(name)
