@@ -51,6 +51,7 @@ bench: install
 	$(PY) benchmarks/gas.py
 	$(PY) benchmarks/prove.py
 	$(PY) benchmarks/parsers.py
+	$(PY) benchmarks/monitor.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

@@ -9,7 +9,7 @@ commits to them, so a wrong guess shows up as a disagreement of batch 0's old ro
 The monitor's file (every key optional except rpc and rollup; unknown keys are refused;
 a threshold of null turns its check off)::
 
-  {"rpc": URL, "rollup": ADDR, "from_block": 0, "poll_seconds": 1.0, "max_head_age": 0,
+  {"rpc": URL, "rollup": ADDR, "from_block": 0, "poll_seconds": 1.0, "max_head_age": 0, "confirmations": 0,
    "ledger": {...}, "checkpoint": PATH,
    "expect": {"verifier": ADDR, "exit_verifier": ..., "poseidon": ..., "token": ..., "operator": ...,
               "code_hashes": {"rollup": HEX, "verifier": ..., "exit_verifier": ..., "poseidon": ..., "token": ...}},
@@ -73,6 +73,7 @@ class MonitorConfig:
     from_block: int = 0
     poll_seconds: float = 1.0
     max_head_age: int = 0  # refuse to vote when the newest block is older than this (0: off)
+    confirmations: int = 0  # check blocks this far behind the head (0: the head; a dev chain never reorgs)
     ledger: dict | None = None
     checkpoint: str | None = None
     expect: ExpectConfig = field(default_factory=ExpectConfig)

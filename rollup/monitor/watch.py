@@ -104,8 +104,9 @@ class Monitor:
         self._set(Condition("l1_unreachable", "error", False), None)
 
     def _step(self) -> None:
-        head = self.reader.head()
-        self.metrics.head.set(head)
+        latest = self.reader.head()
+        self.metrics.head.set(latest)
+        head = max(self.cursor, latest - self.cfg.confirmations, 0)
         if head > self.cursor:
             self._events(self.cursor + 1, head)
         conditions = self._conditions(head)
@@ -113,7 +114,7 @@ class Monitor:
         for cond in conditions:
             self._set(cond, head)
         self.cursor = head
-        self._checked(head)
+        self._checked(head, latest)
         if fresh and any(self.firing.get(name) for name in self.cfg.vote_on):
             self._vote(head)
 
@@ -163,9 +164,9 @@ class Monitor:
         self._set(Condition("l1_stale", "error", stale, msg, {"age_seconds": round(age)}), head)
         return not stale
 
-    def _checked(self, head: int) -> None:
+    def _checked(self, head: int, latest: int) -> None:
         self.metrics.checked.set(head)
-        self.metrics.lag_blocks.set(0)
+        self.metrics.lag_blocks.set(latest - head)
         self.metrics.lag_seconds.set(max(0.0, time.time() - self.reader.block_time(head)))
         consistent = self.replayer.state.root == self.reader.view("stateRoot", block=head)
         if self.cfg.checkpoint and consistent and self.replayer.next_batch > 0:
