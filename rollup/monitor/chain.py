@@ -156,7 +156,8 @@ class ChainReader:
         if name is None:
             return None
         decoded = getattr(self.contract.events, name)().process_log(log)
-        return Event(name, log["blockNumber"], log["logIndex"], log["transactionHash"].hex(), dict(decoded["args"]))
+        tx = "0x" + log["transactionHash"].hex().removeprefix("0x")
+        return Event(name, log["blockNumber"], log["logIndex"], tx, dict(decoded["args"]))
 
     # ---- batch proofs ---------------------------------------------------------------------
     def proof_of(self, batch: PostedBatch) -> Proof:

@@ -68,9 +68,8 @@ def _resume(path: Path | None, reader: ChainReader, params: LedgerParams) -> tup
     replayer = Replayer(params, reader.info.domain)
     if path is None or not path.exists():
         return replayer, {"status": "none"}
-    chain_id = reader.w3.eth.chain_id
     try:
-        cp = checkpoint.load(path, params, reader.info.domain, chain_id, reader.address)
+        cp = checkpoint.load(path, params, reader.info.domain, reader.chain_id, reader.address)
         checkpoint.confirm(cp, reader)
     except CheckpointError as exc:
         return replayer, {"status": "rejected", "reason": str(exc)}

@@ -61,6 +61,7 @@ class Monitor:
         self.cursor = cfg.from_block - 1
         self.votes: list[dict] = []  # receipts of this guardian's votes
         self.last_loud = 0.0  # when l1_unreachable was last said
+        self.saved_batch = -1  # the last batch written to the checkpoint
 
     # ---- start ------------------------------------------------------------------------------
     def _connect(self) -> None:
@@ -87,7 +88,9 @@ class Monitor:
             self._emit("checkpoint_rejected", "warning", f"{exc}; replaying from genesis", None)
             return
         self.replayer.state, self.replayer.next_batch = cp.state, cp.batch + 1
-        self.replayer.l1_consumed = cp.state.queue_consumed
+        self.replayer.l1_consumed, self.replayer.last_block = cp.state.queue_consumed, cp.block
+        self.saved_batch = cp.batch
+        self._emit("checkpoint_resumed", "info", f"resumed after batch {cp.batch}", cp.block)
 
     # ---- one step ------------------------------------------------------------------------------
     def step(self) -> None:
@@ -168,11 +171,13 @@ class Monitor:
         self.metrics.checked.set(head)
         self.metrics.lag_blocks.set(latest - head)
         self.metrics.lag_seconds.set(max(0.0, time.time() - self.reader.block_time(head)))
-        consistent = self.replayer.state.root == self.reader.view("stateRoot", block=head)
-        if self.cfg.checkpoint and consistent and self.replayer.next_batch > 0:
-            block = self.replayer.last_block
-            cp = checkpoint.Checkpoint(self.replayer.next_batch - 1, block, self.replayer.state)
+        last = self.replayer.next_batch - 1
+        if not self.cfg.checkpoint or last <= self.saved_batch:
+            return
+        if self.replayer.state.root == self.reader.view("stateRoot", block=head):  # only a state L1 agrees with
+            cp = checkpoint.Checkpoint(last, self.replayer.last_block, self.replayer.state)
             checkpoint.save(self.cfg.checkpoint, cp, self.reader.chain_id, self.reader.address)
+            self.saved_batch = last
 
     # ---- alerts and votes ------------------------------------------------------------------------
     def _emit(self, name: str, severity: str, msg: str, block: int | None, details: dict | None = None) -> None:
