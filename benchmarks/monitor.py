@@ -5,7 +5,8 @@
 Replay speed: a chain of --batches batches of 4 transactions (oracle ticks and RFQ trades among
 three accounts; the any-input verifier of tests/monitor_helpers.py, so real proofs cost nothing
 to make), then ``verify_chain`` from genesis, alternating rounds with and without the proof
-checks (proofs verified 16 at a time), and single-proof verification for comparison; medians.
+checks (proofs verified 16 at a time), and the cost per proof of a 16-proof batch check against
+single verification, alternating; medians.
 Pause latency: --pauses fresh deployments (AcceptAnyVerifier), three ``zkdx monitor`` processes
 with 2-of-3 guardian keys polling every 0.1 s; the blocks and wall seconds from the bad batch's
 receipt to the first vote and to the pause in force.  Nothing is asserted.
@@ -29,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from rollup.l1.devnode import hardhat_node  # noqa: E402
 from rollup.monitor.chain import ChainReader, posted_batch  # noqa: E402
 from rollup.monitor.config import ledger_params  # noqa: E402
+from rollup.monitor.proofs import batch_verify  # noqa: E402
 from rollup.monitor.replay import BatchReport  # noqa: E402
 from rollup.monitor.verify import verify_chain  # noqa: E402
 from tests.monitor_helpers import AnyInputKey, OperatorChain, guardian_monitors, wait_for  # noqa: E402
@@ -62,26 +64,30 @@ def replay_speed(url: str, directory: Path, batches: int, rounds: int) -> dict:
             assert res.ok and len(res.reports) == batches, res.first_disagreement
             times[name].append(res.seconds)
             txs = sum(r.txs for r in res.reports)
-    single = _single_proof_seconds(ch, reader, warm.reports[0], rounds)
+    checks = proof_checks(ch, reader, warm.reports, rounds)
     out = {"batches": batches, "transactions": txs, "batch_size": params.batch_size, "accounts": params.num_accounts}
     for name, values in times.items():
         med = statistics.median(values)
         out[name] = {"seconds": [round(v, 3) for v in values], "median_s": round(med, 3)}
         out[name] |= {"batches_per_s": round(batches / med, 2), "transactions_per_s": round(txs / med, 2)}
-    out["single_proof_verify_s"] = round(single, 3)
+    out["proof_check"] = checks
     return out
 
 
-def _single_proof_seconds(ch: OperatorChain, reader: ChainReader, first: BatchReport, rounds: int) -> float:
-    """verifier.verify_proof on one accepted batch's proof (what each batch would cost unbatched)."""
-    ev = next(e for e in reader.events(0, reader.head()) if e.name == "BatchAccepted")
-    proof = reader.proof_of(posted_batch(ev))
-    samples = []
+def proof_checks(ch: OperatorChain, reader: ChainReader, reports: list[BatchReport], rounds: int) -> dict:
+    """Per-proof cost: 16 proofs in one batch check vs verifier.verify_proof one at a time (alternating)."""
+    events = [e for e in reader.events(0, reader.head()) if e.name == "BatchAccepted"][:16]
+    items = [([r.contract_input], reader.proof_of(posted_batch(e))) for r, e in zip(reports, events)]
+    vk, batched, single = ch.key.pk.vk, [], []
     for _ in range(rounds):
         t = time.perf_counter()
-        assert verify_proof(ch.key.pk.vk, [first.contract_input], proof)
-        samples.append(time.perf_counter() - t)
-    return statistics.median(samples)
+        assert batch_verify(vk, items)
+        batched.append((time.perf_counter() - t) / len(items))
+        t = time.perf_counter()
+        assert all(verify_proof(vk, *item) for item in items[:2])
+        single.append((time.perf_counter() - t) / 2)
+    b, s = statistics.median(batched), statistics.median(single)
+    return {"proofs_per_batch_check": len(items), "batched_s_per_proof": round(b, 3), "single_s_per_proof": round(s, 3)}
 
 
 def pause_latency(url: str, directory: Path) -> dict:

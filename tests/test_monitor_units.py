@@ -265,3 +265,21 @@ def test_code_that_is_no_verifier_is_refused():
     code = bytes.fromhex(load_artifact("Groth16Verifier")["deployed"])
     with pytest.raises(VerifierCodeError):
         guess_vk(code[:700])  # the G2 constants cut off
+
+
+# ---- the command line ------------------------------------------------------------------------
+
+
+def test_cli_errors_are_one_line_with_exit_2(tmp_path, capsys):
+    from rollup.cli.main import main
+
+    dead = ["--rpc", "http://127.0.0.1:9", "--rollup", "0x" + "11" * 20]
+    assert main(["verify-chain", *dead]) == 2
+    assert "no JSON-RPC node answers" in capsys.readouterr().err
+    assert main(["verify-chain", *dead, "--skip-proofs", "--vk", "vk.json"]) == 2
+    assert "--vk has no use with --skip-proofs" in capsys.readouterr().err
+    cfg = tmp_path / "m.json"
+    cfg.write_text('{"rpc": "u", "rollup": "0xR", "thresholds": {"liveness": true}}')
+    assert main(["monitor", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "MonitorConfigError" in err and "thresholds.liveness" in err

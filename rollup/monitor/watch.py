@@ -191,9 +191,10 @@ class Monitor:
         was = self.firing.get(cond.name, False)
         self.firing[cond.name] = cond.firing
         self.metrics.firing.labels(cond.name).set(int(cond.firing))
-        again = cond.name == "l1_unreachable" and time.monotonic() - self.last_loud > REPEAT_SECONDS
-        if cond.firing and (not was or (again and was)):
-            self.last_loud = time.monotonic() if cond.name == "l1_unreachable" else self.last_loud
+        loud = cond.name == "l1_unreachable"
+        again = loud and was and time.monotonic() - self.last_loud > REPEAT_SECONDS
+        if cond.firing and (not was or again):
+            self.last_loud = time.monotonic() if loud else self.last_loud
             self._emit(cond.name, cond.severity, cond.message, block, cond.details)
         elif was and not cond.firing:
             self._emit(cond.name, "info", "resolved", block, {"resolved": True})
