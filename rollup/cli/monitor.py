@@ -122,7 +122,8 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     sink, metrics = AlertSink(webhook=cfg.webhook), Metrics()
     if cfg.metrics_port is not None:
         port = metrics.serve(cfg.metrics_port, cfg.metrics_host)
-        print(json.dumps({"alert": "metrics", "severity": "info", "url": f"http://{cfg.metrics_host}:{port}/"}))
+        url = f"http://{cfg.metrics_host}:{port}/"
+        print(json.dumps({"alert": "metrics", "severity": "info", "url": url}), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
