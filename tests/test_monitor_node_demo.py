@@ -22,7 +22,7 @@ from rollup.monitor.config import MonitorConfig
 from rollup.monitor.metrics import Metrics
 from rollup.monitor.watch import Monitor
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]  # setup and proofs of the real circuit
 
 
 def _ledger_json(params) -> dict:
