@@ -51,6 +51,7 @@ from verifier.types import Proof
 PARAMS = LedgerParams(depth=2, batch_size=4)
 TIMING = (1000, 500, 100)  # forced-exit delay, max pause, pause cooldown (seconds)
 VOTE_WINDOW = 300
+ITEM_DELAY = 60  # the forced-exit deadline grows by this for each queue item ahead
 PASSPHRASE = b"monitor test passphrase"
 JUNK_PROOF = Proof(G1, G2, G1)  # generators: well-formed points  # well-formed points, valid for nothing
 
@@ -105,7 +106,7 @@ class OperatorChain:
         self.verifier_art = accept_any_artifact() if verifier_kind == "accept-any" else verifier_artifact(key.pk.vk)
         verifier = self.l1._deploy(self.verifier_art, self.operator)
         token = self.l1._deploy(load_artifact("TestToken"), self.operator)
-        config = [params.batch_size, params.num_accounts, *TIMING, VOTE_WINDOW, 0]
+        config = [params.batch_size, params.num_accounts, *TIMING, VOTE_WINDOW, 0, ITEM_DELAY]
         parts = (verifier, verifier, token, self.operator)
         self.l1.deploy_rollup(params, parts, config, [g for g, _ in self.guardians], 2)
         self.domain = self.l1.domain()
