@@ -28,7 +28,7 @@ from rollup.monitor.checkpoint import Checkpoint, _digest, confirm, load, save
 from rollup.monitor.config import MonitorConfig, ThresholdConfig
 from rollup.monitor.metrics import Metrics
 from rollup.monitor.watch import Monitor
-from tests.monitor_helpers import AnyInputKey, OperatorChain, accept_any_artifact
+from tests.monitor_helpers import ITEM_DELAY, TIMING, AnyInputKey, OperatorChain, accept_any_artifact
 
 THRESHOLDS = ThresholdConfig(
     forced_exit_margin=300,  # of a 1,000 s delay
@@ -194,13 +194,15 @@ def test_oracle_price_jump(watched):
 
 def test_time_travel_trips_deadline_liveness_and_staleness(watched):
     ch = watched.chain
+    ch.l1.deposit(ch.users[0], 0, 1_000)  # one queue item ahead: the deadline is ITEM_DELAY later
     ch.l1.request_forced_exit(ch.users[2], 2)  # not served
     assert watched.fired() == set()
-    advance_time(
-        ch.w3, 950
-    )  # of the delay (TIMING: 1,000 s) 50 s left of the 1,000 s delay; no batch for 950 s; prices 950 s old
-    assert watched.fired() == {"forced_exit_deadline", "liveness", "oracle_stale"}
-    ch.post(ch.forced_exit(2), ch.tick(0, 2_900_000), ch.tick(1, 2_600_000))
+    advance_time(ch.w3, 950)  # 1,000 + 60 - 950 = 110 s to the deadline (margin 300); no batch, prices 950 s old
+    alerts = {a.name: a for a in watched.step()}
+    assert set(alerts) == {"forced_exit_deadline", "liveness", "oracle_stale"}
+    (left,) = alerts["forced_exit_deadline"].details["seconds_left"].values()
+    assert TIMING[0] + ITEM_DELAY - 950 - 5 <= left <= TIMING[0] + ITEM_DELAY - 950  # a few blocks' seconds
+    ch.post(ch.next_deposit(), ch.forced_exit(2), ch.tick(0, 2_900_000), ch.tick(1, 2_600_000))
     watched.step()
     resolved = {a.name for a in watched.sink.sent[-5:] if a.details.get("resolved")}
     assert {"forced_exit_deadline", "liveness", "oracle_stale"} <= resolved
