@@ -29,6 +29,7 @@ from rollup.monitor.config import MonitorConfig, ThresholdConfig
 from rollup.monitor.metrics import Metrics
 from rollup.monitor.watch import Monitor
 from tests.monitor_helpers import ITEM_DELAY, TIMING, AnyInputKey, OperatorChain, accept_any_artifact
+from verifier.formats import vk_to_json
 
 THRESHOLDS = ThresholdConfig(
     forced_exit_margin=300,  # of a 1,000 s delay
@@ -115,6 +116,16 @@ def test_verify_chain_agrees_and_resumes_from_its_checkpoint(watched, tmp_path):
     assert [b["batch"] for b in doc["batches"]] == [ch.l1.batch_count() - 1]
     code, table = _verify_chain(watched, "--skip-proofs")
     assert code == 0 and "agree with their replay" in table and "FAIL" not in table
+
+
+def test_a_given_key_that_is_not_the_deployed_verifiers_is_a_disagreement(watched, tmp_path):
+    other = tmp_path / "other.vk.json"
+    other.write_text(json.dumps(vk_to_json(AnyInputKey().pk.vk)))  # same circuit, another setup
+    code, out = _verify_chain(watched, "--json", "--vk", str(other))
+    doc = json.loads(out)
+    assert code == 1 and not doc["ok"] and doc["verifier"]["status"] == "mismatch", doc["verifier"]
+    bad = doc["first_disagreement"]  # proofs are still checked against the key given: none verifies
+    assert bad["batch"] == 0 and bad["proof"] == "invalid" and [f["check"] for f in bad["findings"]] == ["proof"]
 
 
 def _corrupt(path, how):
