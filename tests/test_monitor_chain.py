@@ -182,6 +182,20 @@ def test_a_monitor_resumes_from_its_checkpoint_and_replays_past_a_corrupted_one(
     assert "checkpoint_rejected" in started()[1]  # and the replay from genesis reaches the same root
 
 
+def test_a_bug_in_a_step_is_said_once_and_the_monitor_goes_on(watched, monkeypatch, caplog):
+    def bug(head):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(watched.monitor, "_conditions", bug)
+    first, again = watched.step(), watched.step()
+    assert again == []  # said once, not every poll
+    (alert,) = first
+    assert (alert.name, alert.severity) == ("monitor_error", "error") and "ZeroDivisionError" in alert.message
+    assert "monitor step failed" in caplog.text and watched.monitor.votes == []
+    monkeypatch.undo()
+    assert watched.step() == [] and watched.sink.sent[-1].details == {"resolved": True}
+
+
 def test_liquidation_spike(watched):
     ch = watched.chain
     ch.post(ch.liquidate(0, 0, 2, 100))  # 200 size units liquidated within the window, limit 150

@@ -120,6 +120,17 @@ def test_batch_data_that_does_not_decode_or_apply_is_found(data, check):
     assert check in checks_of(report)
 
 
+def test_a_spec_failure_on_posted_data_is_a_finding_not_a_crash(monkeypatch):
+    def spec_bug(state, data):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr("rollup.monitor.replay.replay_batch", spec_bug)
+    events, (first, _) = offline_chain()
+    (report,) = replay(events + [accepted(0, first)])
+    (finding,) = report.findings
+    assert finding.check == "rules" and finding.actual == "UncheckableTransaction" and "IndexError" in finding.message
+
+
 def test_a_batch_that_consumes_other_queue_items_than_the_contract_counts():
     events, (first, _) = offline_chain()
     (report,) = replay(events + [accepted(0, first, queueConsumed=1)])

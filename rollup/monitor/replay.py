@@ -135,6 +135,10 @@ class Replayer:
         except InvalidTransaction as exc:
             report.fail("rules", "records the ledger accepts", type(exc).__name__, str(exc))
             return None
+        except Exception as exc:  # a spec bug on data L1 accepted: unverifiable, so critical, and we go on
+            msg = f"the spec failed on this batch with {type(exc).__name__}: {exc}"
+            report.fail("rules", "records the ledger accepts", "UncheckableTransaction", msg)
+            return None
 
     def _compare(self, batch: PostedBatch, after: LedgerState, report: BatchReport) -> None:
         l1_head = self.head_at(batch.queue_consumed)

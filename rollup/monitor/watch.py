@@ -6,11 +6,15 @@ starts firing and an info "resolved" when it stops; findings of a replayed batch
 per batch.  When a critical alert named in ``vote_on`` fires and every read of this step
 succeeded at a head that is not older than ``max_head_age``, the guardian votes to pause (if
 its vote would count).  A step that cannot read L1 emits ``l1_unreachable`` (error) and does
-nothing else: no check result and no vote rests on data older than the step.
+nothing else: no check result and no vote rests on data older than the step.  An unexpected
+error in a step (a bug) is ``monitor_error`` (error, traceback logged), never a vote, and the next
+poll tries again: the watcher keeps watching.  Every step is safe to repeat: events are recorded
+by index and batches replayed once each.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -47,6 +51,7 @@ FINDING_ALERTS = {
     "public_input": "public_input",
 }
 REPEAT_SECONDS = 60  # l1_unreachable is repeated this often while it lasts
+log = logging.getLogger(__name__)
 
 
 class Monitor:
@@ -98,13 +103,24 @@ class Monitor:
         try:
             if self.reader is None:
                 self._connect()
-            self._step()
+            self._guarded_step()
         except (ChainReadError, L1Error) as exc:
             self.metrics.l1_up.set(0)
             self._set(Condition("l1_unreachable", "error", True, str(exc)), None)
             return
         self.metrics.l1_up.set(1)
         self._set(Condition("l1_unreachable", "error", False), None)
+
+    def _guarded_step(self) -> None:
+        try:
+            self._step()
+        except (ChainReadError, L1Error):
+            raise
+        except Exception as exc:  # a bug in a step must not stop the watcher: said once, retried
+            log.exception("monitor step failed")
+            self._set(Condition("monitor_error", "error", True, f"{type(exc).__name__}: {exc}"), None)
+            return
+        self._set(Condition("monitor_error", "error", False), None)
 
     def _step(self) -> None:
         latest = self.reader.head()
