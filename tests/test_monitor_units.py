@@ -22,7 +22,7 @@ from rollup.monitor import checkpoint
 from rollup.monitor.alerts import Alert, AlertSink
 from rollup.monitor.chain import Event, RollupInfo, posted_batch
 from rollup.monitor.config import ledger_params, load_monitor
-from rollup.monitor.proofs import batch_verify, invalid_proofs
+from rollup.monitor.proofs import invalid_proofs
 from rollup.monitor.replay import Replayer
 from rollup.monitor.vkcode import guess_vk
 from tests.monitor_helpers import AnyInputKey, accept_any_artifact
@@ -36,8 +36,8 @@ def test_batch_verification_accepts_valid_proofs_and_names_an_invalid_one():
     items = [([v], key.prove(v)) for v in (5, 6)]
     assert invalid_proofs(key.pk.vk, items) == []  # one batch check
     swapped = [items[0], ([8], items[1][1])]  # a valid proof, of another input
-    assert not batch_verify(key.pk.vk, swapped)
-    assert invalid_proofs(key.pk.vk, swapped) == [1]
+    assert invalid_proofs(key.pk.vk, swapped) == [1]  # the batch check failed, then proof by proof
+    assert invalid_proofs(key.pk.vk, [swapped[1], swapped[1]], first_only=True) == [0]  # and no further
 
 
 # ---- replay on batches made offline --------------------------------------------------------

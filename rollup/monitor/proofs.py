@@ -50,8 +50,17 @@ def batch_verify(vk: VerifyingKey, items: Sequence[tuple[Sequence[int], Proof]])
     return final_exponentiate(f) == FQ12.one()
 
 
-def invalid_proofs(vk: VerifyingKey, items: Sequence[tuple[Sequence[int], Proof]]) -> list[int]:
-    """Positions of the proofs that do not verify (one batch check when all do)."""
+def invalid_proofs(
+    vk: VerifyingKey, items: Sequence[tuple[Sequence[int], Proof]], first_only: bool = False
+) -> list[int]:
+    """Positions of the proofs that do not verify (one batch check when all do); with first_only,
+    the proofs are rechecked in order up to the first invalid one only, whose position is returned."""
     if not items or batch_verify(vk, items):
         return []
-    return [i for i, (inputs, proof) in enumerate(items) if not verify_proof(vk, inputs, proof)]
+    bad = []
+    for i, (inputs, proof) in enumerate(items):
+        if not verify_proof(vk, inputs, proof):
+            bad.append(i)
+            if first_only:
+                break
+    return bad

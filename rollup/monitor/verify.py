@@ -88,9 +88,11 @@ def _read_proof(reader: ChainReader, batch: PostedBatch, report: BatchReport) ->
 
 
 def check_proofs(vk: VerifyingKey, pending: list[tuple[BatchReport, Proof]]) -> None:
-    """Verify the proofs of these batches (one batch check), marking each report."""
-    bad = set(invalid_proofs(vk, [([r.contract_input], proof) for r, proof in pending]))
-    for i, (report, _) in enumerate(pending):
+    """Verify the proofs of these batches (one batch check), marking each report up to the first
+    invalid proof (the pass ends there; later reports stay "unchecked" and are dropped)."""
+    bad = invalid_proofs(vk, [([r.contract_input], proof) for r, proof in pending], first_only=True)
+    checked = pending if not bad else pending[: bad[0] + 1]
+    for i, (report, _) in enumerate(checked):
         report.proof = "invalid" if i in bad else "ok"
         if i in bad:
             report.fail("proof", "a valid proof", "invalid", "the proof does not verify for the contract's input")
