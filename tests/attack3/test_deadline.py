@@ -1,7 +1,11 @@
 """Attacks on commit 5698e0b's forced-exit deadline (now + forcedExitDelay + queueItemDelay · items
 ahead) and the deploy checks, on Rollup.sol on a hardhat node (no batch is proven: the demo key).
 
-FINDING (medium, xfail strict): the deadline grows with the items ahead, but an item still costs
+Fixed since (the tests below now pass): the default item delay is 15 s, what a slot takes to prove
+here; deploy requires an exit key and a real token contract off dev chains, refuses an item delay
+of 0 there, and every time must be below 2^40 s (client and constructor).
+
+FINDING (medium, was xfail strict): the deadline grows with the items ahead, but an item still costs
 only gas (a 1-unit deposit to one's own account, returned later), and each buys queueItemDelay
 (60 s by default) against the ~15 s an honest prover needs for a slot.  A censor (or a friend of
 the operator) front-runs a victim's request with N deposits and gets N·45 s more to keep the victim's
@@ -25,14 +29,14 @@ import pytest
 from web3.logs import DISCARD
 
 from circuits.ledger.params import LedgerParams
-from rollup.l1.client import L1Client, L1Error, advance_time, connect
+from rollup.l1.client import ITEM_DELAY, L1Client, L1Error, advance_time, connect
 from rollup.l1.contracts import demo_verifying_key
 from rollup.l1.devnode import hardhat_node
 from rollup.ledger.demo import World
 
 PARAMS = LedgerParams(depth=2, batch_size=4)
 DELAY, MAX_PAUSE, COOLDOWN = 600, 300, 10
-ITEM = 60  # L1Client.deploy's default item_delay
+ITEM = ITEM_DELAY  # L1Client.deploy's default item_delay (60 s when this review was written)
 PROVER_SLOT = 15  # docs/decisions.md: "~15 s a slot today" for an honest prover
 FEE = 1_000
 SLACK = 20  # hardhat's clock runs with the wall clock: deadlines are checked to within 20 s
@@ -84,7 +88,6 @@ def _deadline(l1: L1Client, index: int) -> int:
     return l1.rollup.functions.forcedExitDeadline(index).call()
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING (medium): queue spam buys a censor forced-exit delay for gas alone")
 def test_queue_spam_before_a_request_buys_delay_only_for_its_proving_time(chain):
     """The attacker front-runs the victim's forced exit with 1-unit deposits to its own account:
     the victim waits queueItemDelay per item, the prover needs ~15 s per item."""
@@ -103,7 +106,6 @@ def test_queue_spam_before_a_request_buys_delay_only_for_its_proving_time(chain)
     )
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING (medium): a stalled queue lengthens forced-exit deadlines for free")
 def test_an_operator_that_stops_serving_the_queue_gains_no_time_from_other_users_deposits(chain):
     """No spam at all: the operator stops consuming while honest users keep depositing; every
     forced exit asked for afterwards gets queueItemDelay per waiting deposit, 4x what proving them
@@ -181,18 +183,23 @@ def test_a_fee_on_transfer_deposit_is_queued_refunded_and_reclaimed_as_received(
     assert held >= l1.claimable(chain.attacker) + l1.claimable(chain.operator)
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING (low): deploy accepts an item delay that overflows the deadline")
-def test_a_forced_exit_can_be_asked_for_whatever_item_delay_deploy_accepted(chain):
+def test_a_forced_exit_can_be_asked_for_whatever_item_delay_deploy_accepted(chain, monkeypatch):
     """item_delay = 2^255: with two items queued, ahead·queueItemDelay overflows and
-    requestForcedExit reverts (Panic 0x11), so no one can ask to leave and nothing can freeze."""
-    l1 = chain.deploy(1 << 255)
+    requestForcedExit would revert (Panic 0x11), so no one could ask to leave.  Refused at deploy,
+    by the client and by the constructor itself."""
+    with pytest.raises(L1Error, match="2\\^40"):
+        chain.deploy(1 << 255)
+    with monkeypatch.context() as m:
+        m.setattr(L1Client, "_check_timing", staticmethod(lambda *a: None))  # straight to the constructor
+        with pytest.raises(L1Error, match="timing"):
+            chain.deploy(1 << 255)
+    l1 = chain.deploy((1 << 40) - 1)  # the largest accepted: two items ahead do not overflow
     attacker, victim = chain.accounts(l1)
     for _ in range(2):
         l1.deposit(chain.attacker, attacker, 1)
     l1.request_forced_exit(chain.victim, victim)
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING (low): off dev chains deploy accepts item_delay 0")
 def test_deploying_off_a_dev_chain_refuses_an_item_delay_of_zero(chain, monkeypatch):
     """item_delay = 0 is the pre-fix contract: queue spam ahead of a forced exit freezes the rollup."""
     import rollup.l1.client as client
@@ -203,7 +210,6 @@ def test_deploying_off_a_dev_chain_refuses_an_item_delay_of_zero(chain, monkeypa
         chain.deploy(0, token=chain.l1.deployment.token)
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING (low): deploy(token='') deploys the public-mint TestToken anywhere")
 def test_deploying_off_a_dev_chain_never_deploys_the_test_token(chain, monkeypatch):
     """``_check_deployable`` tests ``token is None``, ``deploy`` then uses ``token or TestToken``: an
     empty address (an unset config value, ``--token ""``) passes the check and gets the test token."""
@@ -222,7 +228,6 @@ def test_deploying_off_a_dev_chain_never_deploys_the_test_token(chain, monkeypat
     )
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING (medium): off dev chains deploy accepts no exit key (no escape)")
 def test_deploying_off_a_dev_chain_needs_an_exit_key(chain, monkeypatch):
     """Without an exit verifier ``escape`` calls address 0 and reverts: after a freeze every
     account's value stays in the contract for good.  The change refuses the test token and a zero
