@@ -56,6 +56,7 @@ bench: install
 	$(PY) benchmarks/fuzz.py
 	$(PY) benchmarks/node.py
 	$(PY) benchmarks/rfq.py
+	$(PY) benchmarks/monitor.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis
