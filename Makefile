@@ -56,6 +56,7 @@ bench: install
 	$(PY) benchmarks/fuzz.py
 	$(PY) benchmarks/node.py
 	$(PY) benchmarks/rfq.py
+	$(PY) benchmarks/monitor.py
 	$(PY) benchmarks/notebooks.py  # last: runs the notebooks on the results just written
 
 notebooks: install

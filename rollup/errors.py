@@ -123,3 +123,26 @@ class NodeRefused(OperatorNodeError):
     def __init__(self, kind: str, message: str, status: int) -> None:
         super().__init__(f"{kind}: {message}")
         self.kind, self.status = kind, status
+
+
+# ---- watchers (rollup.monitor) -------------------------------------------------------
+
+
+class MonitorError(RollupError):
+    """Base class of the watchers' errors (``zkdx verify-chain``, ``zkdx monitor``)."""
+
+
+class ChainReadError(MonitorError):
+    """L1 cannot be read as a zkdx rollup: unreachable, not a rollup, or its data is missing."""
+
+
+class VerifierCodeError(MonitorError):
+    """The deployed verifier's code is not the Groth16 verifier of a key we can read back or were given."""
+
+
+class CheckpointError(MonitorError):
+    """A saved checkpoint that is corrupted or disagrees with L1: detected, never trusted."""
+
+
+class MonitorConfigError(MonitorError):
+    """A watcher configuration file that cannot be used (unknown key, wrong type, bad value)."""

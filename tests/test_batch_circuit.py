@@ -28,7 +28,7 @@ def small_setup():
 
 
 def test_constraint_count_is_pinned(small_setup):
-    assert (small_setup.num_constraints, small_setup.num_inputs) == (42_117, 1)
+    assert (small_setup.num_constraints, small_setup.num_inputs) == (42_183, 1)
 
 
 def test_setup_and_prove_build_the_same_matrices(small_setup):

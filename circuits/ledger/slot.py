@@ -19,7 +19,8 @@ Constraints per rule (names under ``slot{k}``):
   sig_a, sig_b : EdDSA on Poseidon(domain, record, nonces, expiry) (the oracle's key for price and
                  funding ticks; a funding tick's expiry slot is the market's funding time)
   hash         : the one Poseidon of a slot, the signed message or the queue step by type
-  expiry, oracle_time, funding_bound, funding_started : time rules
+  expiry, expiry_u64, oracle_time, funding_bound, funding_started : time rules (a user's expiry
+                 is below 2^64 and not before the ledger time)
   queue        : deposits, refunds and forced exits extend the L1 queue hash chain
 Unused lanes and signature slots are gated off (Merkle update inactive, dummy signature).
 """
@@ -228,8 +229,10 @@ class Slot:
         sa, sb = r.any_of(T.WITHDRAW, T.TRADE), r.any_of(T.TRADE, T.LIQUIDATION)
         nonces = mul(cs, sa, a.nonce, f"{n}.nonce_a") + mul(cs, sb, b.nonce, f"{n}.nonce_b") * (1 << 32)
         msg = self._slot_hash([self.g.domain, r.as_int(), nonces, lc(expiry)])
-        gate = mul(cs, r.any_of(T.WITHDRAW, T.TRADE, T.LIQUIDATION), lc(expiry) - self.g.time, f"{n}.expiry_gate")
-        range_check(cs, gate, AMOUNT_BITS, f"{n}.expiry")
+        user = r.any_of(T.WITHDRAW, T.TRADE, T.LIQUIDATION)
+        gate = mul(cs, user, lc(expiry) - self.g.time, f"{n}.expiry_gate")
+        range_check(cs, gate, AMOUNT_BITS, f"{n}.expiry")  # not expired: 0 ≤ expiry − time < 2^64
+        range_check(cs, mul(cs, user, expiry, f"{n}.expiry_u64_gate"), AMOUNT_BITS, f"{n}.expiry_u64")  # as the spec
         self.ftime_sel = dot(cs, r.mflags, [mk.ftime for mk in self.g.markets], f"{n}.ftime_sel")
         cs.enforce(r.t[T.FUNDING], lc(expiry) - self.ftime_sel, 0, f"{n}.funding_binds_time")
         cs.enforce(r.t[T.ORACLE], expiry, 0, f"{n}.oracle_expiry_zero")  # what the oracle signs

@@ -2,7 +2,8 @@
 
 Exit status, for every command:
   0    success (for ``verify``: a valid proof)
-  1    a well-formed proof that does not verify (``verify`` only)
+  1    a well-formed proof that does not verify (``verify``); a chain that disagrees with its replay
+       (``verify-chain``)
   2    a typed error: bad arguments, a malformed or hostile file, a rule the input breaks
   3    an unexpected internal error (one line; the traceback only with ``--debug``)
   130  interrupted (Ctrl-C)
@@ -20,13 +21,13 @@ from importlib.metadata import PackageNotFoundError, version
 from circuits.errors import CircuitError
 from prover.errors import ProverError
 from prover.setup import InsecureSetupWarning
-from rollup.cli import groth16, ledger, node, rfq
+from rollup.cli import groth16, ledger, monitor, node, rfq
 from rollup.errors import RollupError
 from verifier.errors import VerifierError
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 TYPED_ERRORS = (CircuitError, ProverError, VerifierError, RollupError, OSError)
-GROUPS = (groth16, ledger, node, rfq)  # each module: add_parsers(sub)
+GROUPS = (groth16, ledger, monitor, node, rfq)  # each module: add_parsers(sub)
 
 
 def _version() -> str:

@@ -192,11 +192,21 @@ class L1Client:
         exit_verifier = (
             ZERO if exit_vk is None else self.deploy_verifier(exit_vk, operator, allow_demo_key=allow_demo_key)
         )
-        poseidon = self._deploy(load_artifact("PoseidonT5"), operator)
         config = [params.batch_size, params.num_accounts, *timing, vote_window, registration_fee, item_delay]
+        return self.deploy_rollup(params, (verifier, exit_verifier, token, operator), config, guardians, threshold)
+
+    def deploy_rollup(
+        self, params: LedgerParams, parts: tuple[str, str, str, str], config: list[int], guardians: list[str], k: int
+    ) -> Deployment:
+        """Poseidon and the rollup around contracts already deployed, taken as they are (no key check).
+
+        parts = (batch verifier, exit verifier, token, operator); config as Rollup's constructor.
+        ``deploy`` uses it; otherwise it is for tests that stand an unsound verifier in (rollup.monitor)."""
+        verifier, exit_verifier, token, operator = parts
+        poseidon = self._deploy(load_artifact("PoseidonT5"), operator)
         empty = LedgerState.genesis(params, 0)
         genesis = [empty.tree.root, empty.markets_hash, params.digest]
-        args = (verifier, exit_verifier, poseidon, token, operator, config, genesis, guardians, threshold)
+        args = (verifier, exit_verifier, poseidon, token, operator, config, genesis, guardians, k)
         rollup = self._deploy(load_artifact("Rollup"), operator, *args)
         self.deployment = Deployment(rollup, token, verifier)
         if self.state_root() != LedgerState.genesis(params, self.domain()).root:
