@@ -26,6 +26,12 @@ def inv(x: int) -> int:
     return pow(x % R, -1, R)
 
 
+def _sqrt_a() -> int:
+    from circuits.native.babyjubjub import _sqrt
+
+    return _sqrt(bjj.A)
+
+
 @dataclass(frozen=True)
 class Ladder:
     """mul_prime_order(k, P) as the gadget computes it."""
@@ -48,7 +54,8 @@ class Ladder:
         scalars, digits = [start], nm.digits(big_k)
         for d in digits[:SPLIT]:
             q = pm if d > 0 else (pm[0], -pm[1] % R)
-            accs.append(nm.add(nm.add(accs[-1], q), accs[-1]))
+            t = nm.double(q) if accs[-1] == q else nm.add(accs[-1], q)  # a start at ±P doubles first
+            accs.append(nm.add(t, accs[-1]))
             scalars.append(2 * scalars[-1] + d)
         return cls(p, pm, digits, accs, scalars)
 

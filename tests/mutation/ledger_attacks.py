@@ -111,7 +111,7 @@ def _record_bit(i: int) -> Tamper:
 
 def _noop_as_funding() -> Tamper:
     """A posted no-op proven as a signed funding tick of 0 (the funding clock moves)."""
-    from tests.mutation.scenarios import NOOP_AS_FUNDING as noop_values
+    from tests.mutation.scenarios import NOOP_AS_FUNDING
 
     return Tamper(
         "no-op flagged as a funding tick",
@@ -119,10 +119,10 @@ def _noop_as_funding() -> Tamper:
             "slot0.t0": lambda cs, h: 0,
             "slot0.t4": lambda cs, h: 1,
             "slot0.m0": lambda cs, h: 1,
-            "slot0.expiry": lambda cs, h: noop_values()["expiry"],
-            "slot0.sig_a.r8_0": lambda cs, h: noop_values()["r8"][0],
-            "slot0.sig_a.r8_1": lambda cs, h: noop_values()["r8"][1],
-            "slot0.sig_a.s": lambda cs, h: noop_values()["s"],
+            "slot0.expiry": lambda cs, h: NOOP_AS_FUNDING()["expiry"],
+            "slot0.sig_a.r8_0": lambda cs, h: NOOP_AS_FUNDING()["r8"][0],
+            "slot0.sig_a.r8_1": lambda cs, h: NOOP_AS_FUNDING()["r8"][1],
+            "slot0.sig_a.s": lambda cs, h: NOOP_AS_FUNDING()["s"],
         },
     )
 

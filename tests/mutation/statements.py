@@ -261,6 +261,10 @@ EXIT: dict[str, Callable[[], ExitStatement]] = {
 
 @functools.cache
 def batch_statement(name: str) -> BatchStatement | None:
+    if name.startswith("forged_sig_"):
+        from tests.mutation.sig_attacks import STATEMENTS
+
+        return STATEMENTS[name]()
     return BATCH[name]()
 
 

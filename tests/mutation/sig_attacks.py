@@ -1,0 +1,63 @@
+"""The EdDSA forgeries of ``eddsa_attacks`` inside the batch circuit: a withdrawal whose signature
+(lane a, ``slot0.sig_a``) or a trade whose seller's signature (lane b, ``slot0.sig_b``) is forged
+for one kind of row.  The spec refuses each (``eddsa.verify``); the statement carries the forged
+signature, the tamper the prover's values for it."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+
+from circuits.ledger.params import TxType
+from circuits.ledger.records import Record
+from circuits.ledger.state import message
+from circuits.native import eddsa
+from rollup.ledger.demo import FAR, funded_world
+from tests.mutation import eddsa_attacks as ea
+from tests.mutation import statements as stmts
+from tests.mutation.judge import BatchStatement
+from tests.mutation.tamper import Tamper
+
+BTC = 0
+LANES = {"a": "slot0.sig_a", "b": "slot0.sig_b"}
+
+
+def _signer(wallet, msg: int) -> ea.Signer:
+    return ea.Signer(wallet.pubkey, eddsa._secret(wallet.private_key)[0] % ea.L, msg)
+
+
+@functools.cache
+def forged(lane: str, kind: str) -> tuple[BatchStatement, ea.Forgery]:
+    """Lane a: account 0 withdraws 10 with a forged signature; lane b: account 0 buys 10 BTC from
+    account 1, whose signature is forged (the buyer's is honest)."""
+    w, _ = funded_world(stmts.SMALL)
+    nonces = (w.state.accounts[0].nonce, w.state.accounts[1].nonce)
+    if lane == "a":
+        rec = Record(TxType.WITHDRAW, 0, 0, 0, 10)
+        forgery = ea.forge(kind, _signer(w.wallets[0], message(w.state.domain, rec.to_int(), nonces[0], 0, FAR)))
+        tx = replace(w.wallets[0].withdraw(w.state, 0, 10, FAR), signature=forgery.signature)
+    else:
+        rec = Record(TxType.TRADE, BTC, 0, 1, 10, 3_000_000)
+        forgery = ea.forge(kind, _signer(w.wallets[1], message(w.state.domain, rec.to_int(), *nonces, FAR)))
+        tx = replace(w.trade(BTC, 0, 1, 10, 3_000_000), seller_signature=forgery.signature)
+    st = stmts.batch(statement_name(lane, kind), w, tx)
+    if not st.refused:
+        raise AssertionError(f"the spec accepts the forgery for {kind}")
+    return st, forgery
+
+
+def statement_name(lane: str, kind: str) -> str:
+    return f"forged_sig_{lane}_{kind}"
+
+
+STATEMENTS = {statement_name(lane, k): functools.partial(lambda lane, k: forged(lane, k)[0], lane, k)
+              for lane in LANES for k in ea.KINDS}  # fmt: skip
+
+
+def attacks() -> list[tuple[str, Tamper]]:
+    out = []
+    for lane, prefix in LANES.items():
+        for k in ea.KINDS:
+            t = ea.tamper(functools.partial(lambda lane, k: forged(lane, k)[1], lane, k), k, prefix)
+            out.append((statement_name(lane, k), t))
+    return out
