@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m prover.backend.warm  # compile the prover's numba kernels once (cache inside .venv)
 	touch $@
 
 $(NPMSTAMP): package.json package-lock.json
@@ -31,8 +32,8 @@ test-slow: install
 
 demo: install
 	@mkdir -p $(DEMO)
-	@echo "== zkdx ledger-demo: one ledger batch through spec, setup, prove and verify"
-	$(VENV)/bin/zkdx ledger-demo --out $(DEMO)/ledger
+	@echo "== zkdx demo: the rollup running (hardhat node, zkdx init, zkdx node, L1 users, trades, crash, recovery)"
+	$(VENV)/bin/zkdx demo --dir $(DEMO)/node --json $(DEMO)/node-demo.json
 	@echo "== zkdx setup: circuit 'cubic' (x^3 + x + 5 = out), dev trapdoor"
 	$(VENV)/bin/zkdx setup --circuit cubic --pk $(DEMO)/cubic.pk --vk $(DEMO)/cubic.vk.json
 	@echo "== zkdx prove: x = 3 (private), out = 35 (public)"
@@ -43,14 +44,17 @@ demo: install
 	@echo "== zkdx verify with a changed public input (must be rejected)"
 	@echo '["36"]' > $(DEMO)/public-wrong.json
 	@! $(VENV)/bin/zkdx verify --vk $(DEMO)/cubic.vk.json --proof $(DEMO)/proof.json --public $(DEMO)/public-wrong.json
-	@echo "== demo finished: files in $(DEMO)/"
+	@echo "== demo finished: files in $(DEMO)/ (zkdx ledger-demo proves one ledger batch offline)"
 
 bench: install
+	$(PY) benchmarks/native.py
 	$(PY) benchmarks/constraints.py
 	$(PY) benchmarks/batch_prove.py
 	$(PY) benchmarks/gas.py
 	$(PY) benchmarks/prove.py
 	$(PY) benchmarks/parsers.py
+	$(PY) benchmarks/node.py
+	$(PY) benchmarks/rfq.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

@@ -1,14 +1,23 @@
-"""Prover benchmark: zkdx vs the snarkjs CLI on the same circom .r1cs + .wtns.
+"""Prover benchmark: zkdx vs the snarkjs CLI on the same .zkey + .wtns, as whole processes.
 
-For circomlib Poseidon Merkle path circuits of about 2^10, 2^12, 2^14 and 2^16
-constraints, each prover runs as its own process, alternating, ``--reps`` times.
-Recorded per run: wall time and peak RSS (wait4); for zkdx also per-phase times
-(load, witness map, each MSM).  Medians and the ratio zkdx/snarkjs go to
+For circomlib Poseidon Merkle path circuits that fill 2^12, 2^14, 2^16 and 2^18 domains,
+each prover runs as its own process, alternating, ``--reps`` times, on the same input
+files and writing the same outputs (proof and public JSON):
+
+* snarkjs: ``node node_modules/snarkjs/build/cli.cjs groth16 prove main.zkey main.wtns ...``
+* zkdx:    ``zkdx prove --zkey main.zkey --wtns main.wtns ...`` (the CLI)
+* zkdx-phases: ``benchmarks/prove.py --worker``: the same proof in a minimal process that
+  reports the phases (imports, reading the files, witness map, each MSM).
+
+Recorded per run: wall time and peak RSS (``wait4``); medians, the ratio zkdx/snarkjs,
+the machine, the backend, cold and warm start-up and the load average go to
 ``benchmarks/results/prove.json``.  No assertions: figures only.
 
-    python benchmarks/prove.py [--sizes 10 12 14 16] [--reps 3]
+The key is a zkdx dev setup written as a .zkey (``prover.zkey_export``), so no powers of
+tau are needed at 2^18; with ``--ptau FILE`` snarkjs makes its own key instead
+(``snarkjs groth16 setup``) and both provers use that one.
 
-Keys and the snarkjs powers of tau are cached under ``benchmarks/work/``.
+    python benchmarks/prove.py [--sizes 12 14 16 18] [--reps 3] [--ptau pot.ptau]
 """
 
 from __future__ import annotations
@@ -22,16 +31,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.npm_tools import compile_merkle_path, run, witness  # noqa: E402
-
 WORK = ROOT / "benchmarks" / "work"
 RESULTS = ROOT / "benchmarks" / "results" / "prove.json"
-SNARKJS = ROOT / "node_modules" / ".bin" / "snarkjs"
+SNARKJS = ROOT / "node_modules" / "snarkjs" / "build" / "cli.cjs"
 POSEIDON2 = 240  # constraints of circomlib Poseidon(2); one per level, plus one bit check
 
 
@@ -45,155 +53,171 @@ def merkle_input(depth: int) -> str:
     return json.dumps({"leaf": "7", "path": path, "index": [str(i % 2) for i in range(depth)]})
 
 
-def measure(cmd: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in MiB (largest of the process and its reaped children), stdout."""
+def measure(cmd: list[str], env: dict | None = None) -> tuple[float, int, str, float]:
+    """Wall seconds, peak RSS in MiB, stdout, CPU seconds (user + system, all threads; from wait4).
+
+    CPU time is the load-independent figure on a shared machine: with 2 cores a quiet
+    wall time is at least CPU/2."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        if proc.returncode:
-            raise RuntimeError(f"{cmd[:3]} failed: {err.read().decode()[-2000:]}")
-        return wall, usage.ru_maxrss // 1024, out.read().decode()
+        if os.waitstatus_to_exitcode(status):
+            raise RuntimeError(f"{cmd[:4]} failed: {err.read().decode()[-2000:]}")
+        return wall, usage.ru_maxrss // 1024, out.read().decode(), usage.ru_utime + usage.ru_stime
 
 
-def zkdx_worker(r1cs: str, wtns: str, pk_path: str) -> None:
-    """One zkdx proof with phase timings, printed as JSON (runs in its own process)."""
-    from circuits.iden3 import read_r1cs, read_wtns
-    from prover.keys import load_proving_key
-    from prover.prove import create_proof
-
+def zkdx_worker(zkey: str, wtns: str, proof_out: str) -> None:
+    """One proof from a .zkey with phase timings, printed as JSON (runs in its own process)."""
     t0 = time.perf_counter()
-    m, z = read_r1cs(r1cs), read_wtns(wtns)
-    pk = load_proving_key(pk_path)
-    timings = {"load": time.perf_counter() - t0}
-    create_proof(pk, m, z, timings=timings)
+    from circuits.iden3 import read_wtns_array
+    from prover.backend import get_backend
+    from prover.prove import prove_zkey
+    from prover.zkey import read_zkey
+    from verifier.formats import proof_to_json
+
+    get_backend()
+    timings = {"import": time.perf_counter() - t0}
+    t1 = time.perf_counter()
+    z = read_wtns_array(wtns)
+    pk, coeffs = read_zkey(zkey)
+    timings["read_files"] = time.perf_counter() - t1
+    proof = prove_zkey(pk, coeffs, z, timings=timings)
+    Path(proof_out).write_text(json.dumps(proof_to_json(proof)))
     timings["total_in_process"] = time.perf_counter() - t0
     print(json.dumps(timings))
 
 
-def prepare(log_size: int, ptau: Path) -> dict:
+def prepare(log_size: int, ptau: Path | None) -> dict:
+    from tests.npm_tools import compile_merkle_path, run, witness
+
     depth = depth_for(log_size)
     work = WORK / f"merkle_d{depth}"
     if not (work / "main.r1cs").exists():
         compile_merkle_path(work, depth)
     if not (work / "main.wtns").exists():
         witness(work, merkle_input(depth))
-    if not _key_usable(work):
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "rollup.cli",
-                "setup",
-                "--r1cs",
-                str(work / "main.r1cs"),
-                "--pk",
-                str(work / "zkdx.pk"),
-                "--vk",
-                str(work / "zkdx_vk.json"),
-            ],
-            check=True,
-            cwd=ROOT,
-        )
-    if not (work / "main.zkey").exists():
-        run("snarkjs", "groth16", "setup", "main.r1cs", ptau, "main.zkey", cwd=work)
+    zkey = work / ("snarkjs.zkey" if ptau else "zkdx.zkey")
+    if not zkey.exists():
+        if ptau:
+            run("snarkjs", "groth16", "setup", "main.r1cs", ptau, zkey.name, cwd=work, timeout=7200)
+        else:
+            _zkdx_zkey(work, zkey)
     from circuits.iden3 import read_r1cs
 
     m = read_r1cs(work / "main.r1cs")
-    return {"work": work, "depth": depth, "constraints": m.num_constraints, "variables": m.num_variables}
+    source = "snarkjs groth16 setup" if ptau else "zkdx dev setup"
+    return {"work": work, "zkey": zkey, "depth": depth, "constraints": m.num_constraints,
+            "variables": m.num_variables, "key_source": source}  # fmt: skip
 
 
-def _key_usable(work: Path) -> bool:
-    """A cached zkdx key that loads and was made for this circuit (else it is rebuilt)."""
+def _zkdx_zkey(work: Path, zkey: Path) -> None:
     from circuits.iden3 import read_r1cs
-    from prover.errors import KeyFormatError
-    from prover.keys import load_proving_key
+    from prover.qap import qap_coefficients
+    from prover.setup import InsecureSetupWarning, setup
+    from prover.zkey_export import write_zkey
 
-    if not (work / "zkdx.pk").exists():
-        return False
-    try:
-        return load_proving_key(work / "zkdx.pk").circuit_digest == read_r1cs(work / "main.r1cs").digest
-    except KeyFormatError:
-        return False
+    m = read_r1cs(work / "main.r1cs")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InsecureSetupWarning)
+        t0 = time.perf_counter()
+        pk = setup(m, quiet=True)
+    print(f"  zkdx setup {m.num_constraints} constraints: {time.perf_counter() - t0:.1f}s", flush=True)
+    write_zkey(pk, qap_coefficients(m), zkey)
 
 
-def ensure_ptau(power: int) -> Path:
-    path = WORK / "ptau" / f"pot{power}.ptau"
-    if path.exists():
-        return path
-    from tests.npm_tools import ptau
-
-    made = ptau(WORK / "ptau" / f"build{power}", power)
-    made.rename(path)
-    return path
+def commands(info: dict) -> dict[str, list[str]]:
+    work, zkey, wtns = info["work"], str(info["zkey"]), str(info["work"] / "main.wtns")
+    return {
+        "snarkjs": ["node", str(SNARKJS), "groth16", "prove", zkey, wtns, str(work / "sj_proof.json"),
+                    str(work / "sj_public.json")],
+        "zkdx": [str(Path(sys.executable).parent / "zkdx"), "prove", "--zkey", zkey, "--wtns", wtns,
+                 "--proof", str(work / "zk_proof.json"), "--public", str(work / "zk_public.json")],
+        "zkdx_phases": [sys.executable, __file__, "--worker", zkey, wtns, str(work / "zkw_proof.json")],
+    }  # fmt: skip
 
 
 def bench_size(info: dict, reps: int) -> dict:
-    work = info["work"]
-    zk_cmd = [
-        sys.executable,
-        __file__,
-        "--worker",
-        str(work / "main.r1cs"),
-        str(work / "main.wtns"),
-        str(work / "zkdx.pk"),
-    ]
-    sj_cmd = [
-        str(SNARKJS),
-        "groth16",
-        "prove",
-        str(work / "main.zkey"),
-        str(work / "main.wtns"),
-        str(work / "sj_proof.json"),
-        str(work / "sj_public.json"),
-    ]
-    zk_runs, sj_runs = [], []
-    for _ in range(reps):  # alternate so that machine drift hits both alike
-        wall, rss, out = measure(zk_cmd)
-        zk_runs.append({"wall": wall, "rss_mib": rss, **json.loads(out.strip().splitlines()[-1])})
-        wall, rss, _ = measure(sj_cmd)
-        sj_runs.append({"wall": wall, "rss_mib": rss})
-    zk = {k: statistics.median(r[k] for r in zk_runs) for k in zk_runs[0]}
-    sj = {k: statistics.median(r[k] for r in sj_runs) for k in sj_runs[0]}
+    cmds = commands(info)
+    runs: dict[str, list[dict]] = {name: [] for name in cmds}
+    for _ in range(reps):  # alternate so that machine drift hits every tool alike
+        for name, cmd in cmds.items():
+            wall, rss, out, cpu = measure(cmd)
+            extra = json.loads(out.strip().splitlines()[-1]) if name == "zkdx_phases" else {}
+            runs[name].append({"wall": wall, "cpu": cpu, "rss_mib": rss, **extra})
+    med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in runs.items()}
+    _check_proofs(info)
     return {
-        "depth": info["depth"],
-        "constraints": info["constraints"],
-        "variables": info["variables"],
-        "zkdx": zk,
-        "snarkjs": sj,
-        "ratio_wall_zkdx_over_snarkjs": zk["wall"] / sj["wall"],
-        "runs": {"zkdx": zk_runs, "snarkjs": sj_runs},
+        **{k: info[k] for k in ("depth", "constraints", "variables", "key_source")},
+        **med,
+        "ratio_wall_zkdx_over_snarkjs": med["zkdx"]["wall"] / med["snarkjs"]["wall"],
+        "ratio_wall_zkdx_phases_over_snarkjs": med["zkdx_phases"]["wall"] / med["snarkjs"]["wall"],
+        "ratio_cpu_zkdx_over_snarkjs": med["zkdx"]["cpu"] / med["snarkjs"]["cpu"],
+        "ratio_rss_zkdx_over_snarkjs": med["zkdx"]["rss_mib"] / med["snarkjs"]["rss_mib"],
+        "runs": runs,
     }
+
+
+def _check_proofs(info: dict) -> None:
+    """Both tools' proofs verify under the key's vk (snarkjs verifies zkdx's proof)."""
+    from tests.npm_tools import run
+
+    work = info["work"]
+    if not (work / "vk.json").exists():
+        run("snarkjs", "zkey", "export", "verificationkey", info["zkey"].name, "vk.json", cwd=work)
+    for proof, public in (("zk_proof.json", "zk_public.json"), ("sj_proof.json", "sj_public.json")):
+        if "OK" not in run("snarkjs", "groth16", "verify", "vk.json", public, proof, cwd=work):
+            raise RuntimeError(f"{proof} does not verify")
+
+
+def start_up() -> dict:
+    """Cold (empty numba cache: compile everything) and warm start-up of the prover's kernels."""
+    warm_cmd = [sys.executable, "-m", "prover.backend.warm"]
+    wall, _, _, cpu = measure(warm_cmd)
+    out = {"warm_s": wall, "warm_cpu_s": cpu}
+    with tempfile.TemporaryDirectory() as cold:
+        wall, _, _, cpu = measure(warm_cmd, dict(os.environ, NUMBA_CACHE_DIR=cold))
+        out.update(cold_s=wall, cold_cpu_s=cpu)
+    return out
+
+
+def machine() -> dict:
+    from prover.backend import get_backend
+
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+            "node": subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip(),
+            "backend": get_backend().NAME, "load_average_start": os.getloadavg()}  # fmt: skip
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10, 12, 14, 16])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[12, 14, 16, 18])
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--ptau", type=Path, help="let snarkjs make the key from this prepared ptau")
+    ap.add_argument("--no-cold", action="store_true", help="skip the cold-cache start-up measurement")
     ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         zkdx_worker(*args.worker)
         return
-    ptau = ensure_ptau(max(args.sizes))
-    results = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "workers": os.environ.get("ZKDX_WORKERS", "all cores"),
-        "reps": args.reps,
-        "sizes": {},
-    }
+    note = "shared machine: other engineers' jobs ran meanwhile (see load_average_*)"
+    results = {"machine": machine(), "workers": os.environ.get("ZKDX_WORKERS", "all cores"), "reps": args.reps,
+               "note": note, "sizes": {}}  # fmt: skip
+    results["start_up"] = {} if args.no_cold else start_up()
     for k in args.sizes:
-        info = prepare(k, ptau)
+        info = prepare(k, args.ptau)
         print(f"2^{k}: depth {info['depth']}, {info['constraints']} constraints ...", flush=True)
         res = bench_size(info, args.reps)
         results["sizes"][f"2^{k}"] = res
-        zk, sj = res["zkdx"], res["snarkjs"]
-        print(f"  zkdx {zk['wall']:.2f}s ({zk['rss_mib']} MiB)  snarkjs {sj['wall']:.2f}s ({sj['rss_mib']} MiB)")
-        print(f"  ratio zkdx/snarkjs {res['ratio_wall_zkdx_over_snarkjs']:.2f}", flush=True)
+        zk, zp, sj = res["zkdx"], res["zkdx_phases"], res["snarkjs"]
+        print(f"  zkdx CLI {zk['wall']:.2f}s ({zk['cpu']:.2f}s CPU, {zk['rss_mib']} MiB)  worker {zp['wall']:.2f}s  "
+              f"snarkjs {sj['wall']:.2f}s ({sj['cpu']:.2f}s CPU, {sj['rss_mib']} MiB)  "
+              f"ratio {res['ratio_wall_zkdx_over_snarkjs']:.2f} (CPU {res['ratio_cpu_zkdx_over_snarkjs']:.2f})",
+              flush=True)  # fmt: skip
+    results["machine"]["load_average_end"] = os.getloadavg()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
     print(f"wrote {RESULTS}")

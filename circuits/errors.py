@@ -27,3 +27,7 @@ class ParameterError(CircuitError, ValueError):
 
 class RangeError(CircuitError, ValueError):
     """A native twin was given a value outside the range its gadget enforces."""
+
+
+class BackendError(CircuitError, ValueError):
+    """``ZKDX_BACKEND`` names no known implementation of the native hot paths."""

@@ -69,4 +69,11 @@ def synthesize(circuit: object, mode: Mode = Mode.PROVE) -> ConstraintSystem:
     return cs
 
 
+def witness_only(circuit: object) -> list[int]:
+    """The assignment z of a circuit, without recording its constraints (see ``ConstraintSystem``)."""
+    cs = ConstraintSystem(Mode.PROVE, record_constraints=False)
+    circuit.generate_constraints(cs)  # type: ignore[attr-defined]
+    return cs.assignment()
+
+
 EXAMPLES = {"cubic": CubicCircuit, "square-chain": SquareChainCircuit}

@@ -27,6 +27,8 @@ import stat
 import struct
 from pathlib import Path
 
+import numpy as np
+
 from circuits.errors import FileFormatError
 from circuits.field import FIELD_BYTES, R
 from circuits.r1cs import R1CSMatrices, Terms
@@ -214,8 +216,8 @@ def write_r1cs(m: R1CSMatrices, path: str | Path) -> None:
 
 
 # .wtns ---------------------------------------------------------------------
-def parse_wtns(data: bytes, what: str = "wtns") -> list[int]:
-    """The full assignment z stored in a .wtns file (z[0] must be 1, every value below r)."""
+def _wtns_values(data: bytes, what: str) -> tuple[int, _Reader]:
+    """(n, a reader over the data section) once the container and header check out."""
     sections = _sections(data, b"wtns", 2, what)
     hd = _section(data, sections, WTNS_HEADER, what)
     _field_header(hd)
@@ -224,6 +226,12 @@ def parse_wtns(data: bytes, what: str = "wtns") -> list[int]:
     rd = _section(data, sections, WTNS_DATA, what)
     if rd.left != n * FIELD_BYTES:
         raise FileFormatError(f"{what}: data section holds {rd.left} bytes, {n} values need {n * FIELD_BYTES}")
+    return n, rd
+
+
+def parse_wtns(data: bytes, what: str = "wtns") -> list[int]:
+    """The full assignment z stored in a .wtns file (z[0] must be 1, every value below r)."""
+    n, rd = _wtns_values(data, what)
     z = [rd.field() for _ in range(n)]
     if not z or z[0] != 1:
         raise FileFormatError(f"{what}: witness must start with the constant 1")
@@ -262,3 +270,26 @@ def _read(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
             return f.read(limit)
     except OSError as exc:
         raise FileFormatError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+
+def parse_wtns_array(data: bytes, what: str = "wtns") -> np.ndarray:
+    """The assignment of a .wtns file as an (n, 4) uint64 array of little-endian limbs
+    (the prover's scalar layout), with the same checks as ``parse_wtns``, vectorized."""
+    n, rd = _wtns_values(data, what)
+    if n == 0:
+        raise FileFormatError(f"{what}: witness must start with the constant 1")
+    z = np.frombuffer(data, dtype="<u8", count=4 * n, offset=rd.pos).astype(np.uint64).reshape(n, 4)
+    r = [(R >> (64 * i)) & 0xFFFFFFFFFFFFFFFF for i in range(4)]
+    below, tie = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+    for i in (3, 2, 1, 0):
+        below |= tie & (z[:, i] < np.uint64(r[i]))
+        tie &= z[:, i] == np.uint64(r[i])
+    if not below.all():
+        raise FileFormatError(f"{what}: value {int(np.flatnonzero(~below)[0])} is not below r")
+    if tuple(z[0]) != (1, 0, 0, 0):
+        raise FileFormatError(f"{what}: witness must start with the constant 1")
+    return z
+
+
+def read_wtns_array(path: str | Path) -> np.ndarray:
+    return parse_wtns_array(_read(path), str(path))

@@ -211,10 +211,21 @@ class R1CSMatrices:
 
 
 class ConstraintSystem:
-    """Collects constraints (and in PROVE mode the assignment) from one circuit code path."""
+    """Collects constraints (and in PROVE mode the assignment) from one circuit code path.
 
-    def __init__(self, mode: Mode = Mode.PROVE) -> None:
+    ``record_constraints=False`` (PROVE mode only) computes the assignment and nothing
+    else: ``enforce`` returns at once.  With the matrices built once (SETUP mode) and
+    kept with the key, this is the per-proof witness generation: the same code path,
+    so the same variable order, without storing a linear combination per constraint.
+    The prover's satisfaction check against the kept matrices still names any
+    constraint the values break.
+    """
+
+    def __init__(self, mode: Mode = Mode.PROVE, *, record_constraints: bool = True) -> None:
+        if mode is Mode.SETUP and not record_constraints:
+            raise SynthesisError("SETUP mode records constraints and nothing else")
         self.mode = mode
+        self.record_constraints = record_constraints
         self._a: list[Terms] = []
         self._b: list[Terms] = []
         self._c: list[Terms] = []
@@ -259,6 +270,8 @@ class ConstraintSystem:
     # constraints ----------------------------------------------------------
     def enforce(self, a: LCLike, b: LCLike, c: LCLike, name: str) -> None:
         """Add the constraint a * b = c under the current namespace."""
+        if not self.record_constraints:
+            return
         self._a.append(as_terms(a))
         self._b.append(as_terms(b))
         self._c.append(as_terms(c))
@@ -303,6 +316,8 @@ class ConstraintSystem:
         return self._input_names[z_index] if z_index < n_pub else self._aux_names[z_index - n_pub]
 
     def to_matrices(self) -> R1CSMatrices:
+        if not self.record_constraints:
+            raise SynthesisError("this system computed the assignment only (record_constraints=False)")
         n_pub = len(self._input_names)
 
         def remap(row: Terms) -> Terms:

@@ -21,6 +21,10 @@ class KeyFormatError(ProverError):
     """A proving key file is truncated, corrupt, or of an unknown version."""
 
 
+class ZkeyFormatError(KeyFormatError):
+    """A snarkjs ``.zkey`` file is truncated, inconsistent, or holds a point off the curve."""
+
+
 class DomainError(ProverError):
     """No radix-2 evaluation domain of the requested size exists in the field."""
 

@@ -7,32 +7,31 @@ tests only: production keys need a multi-party ceremony.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import secrets
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
 from py_ecc.optimized_bn128 import G1 as PY_ECC_G1
 from py_ecc.optimized_bn128 import G2 as PY_ECC_G2
 
 from circuits.field import R
 from circuits.r1cs import R1CSMatrices
+from prover.backend import get_backend
 from prover.convert import g1_from_py_ecc, g1_to_py_ecc, g2_from_py_ecc, g2_to_py_ecc
-from prover.curve import GROUPS
 from prover.errors import SetupError
-from prover.fixed_base import batch_to_affine, build_table, fixed_base_mul
 from prover.keys import ProvingKey
-from prover.parallel import run_tasks
+from prover.parallel import default_workers
+from prover.points import fr_array, g1_affines, g1_array, g2_affines, g2_array
 from prover.progress import Progress
-from prover.qap import domain_for, qap_at
+from prover.qap import domain_for, odd_coset_lagrange_at, qap_at
 from verifier.types import VerifyingKey
 
 INSECURE_WARNING = (
     "WARNING: zkdx dev setup: the toxic waste (tau, alpha, beta, gamma, delta) was generated "
     "in this process. Keys from this setup are INSECURE: whoever ran it can forge proofs."
 )
-_CHUNK = 2048
 
 
 class InsecureSetupWarning(UserWarning):
@@ -59,17 +58,8 @@ class Trapdoor:
         return cls(*(1 + int.from_bytes(hashlib.sha256(seed + bytes([i])).digest(), "big") % (R - 1) for i in range(5)))
 
 
-@functools.cache
-def generator_table(group_name: str) -> list[list[tuple]]:
-    """Window table of the group generator (built once per process)."""
-    base = g1_from_py_ecc(PY_ECC_G1) if group_name == "G1" else g2_from_py_ecc(PY_ECC_G2)
-    return build_table(GROUPS[group_name], base)
-
-
-def _mul_chunk(shared: dict, group_name: str, scalars: list[int]) -> list:
-    group = GROUPS[group_name]
-    table = shared[group_name]
-    return batch_to_affine(group, [fixed_base_mul(group, table, k) for k in scalars])
+G1_GEN = g1_array([g1_from_py_ecc(PY_ECC_G1)])
+G2_GEN = g2_array([g2_from_py_ecc(PY_ECC_G2)])
 
 
 def setup(
@@ -85,43 +75,35 @@ def setup(
     if any(v % R == 0 for v in (td.alpha, td.beta, td.gamma, td.delta)):
         raise SetupError("alpha, beta, gamma and delta must be non-zero")
     d = domain_for(m)
-    if d.vanishing_at(td.tau) == 0:
-        raise SetupError("tau lies in the evaluation domain")
+    if pow(td.tau, 2 * d.size, R) == 1:
+        raise SetupError("tau lies in the evaluation domain (or its odd coset)")
+    backend = get_backend()
+    backend.set_workers(default_workers() if workers is None else workers)
     q = qap_at(m, td.tau, d)
     gamma_inv, delta_inv = pow(td.gamma, -1, R), pow(td.delta, -1, R)
     abc = [(td.beta * a + td.alpha * b + c) % R for a, b, c in zip(q.a, q.b, q.c)]
     ell = m.num_inputs + 1
-    h_scalars, tz = [], q.z * delta_inv % R
-    for _ in range(d.size - 1):
-        h_scalars.append(tz)
-        tz = tz * td.tau % R
-    g1_jobs = {
+    g1 = _fixed_base(backend, G1_GEN, {
         "a_query": q.a,
         "b_g1_query": q.b,
-        "h_query": h_scalars,
+        "h_query": [v * delta_inv % R for v in odd_coset_lagrange_at(td.tau, d.size)],
         "l_query": [v * delta_inv % R for v in abc[ell:]],
         "gamma_abc_g1": [v * gamma_inv % R for v in abc[:ell]],
         "singles": [td.alpha, td.beta, td.delta],
-    }
-    g2_jobs = {"b_g2_query": q.b, "singles": [td.beta, td.gamma, td.delta]}
-    out = _run_fixed_base(g1_jobs, g2_jobs, workers)
-    alpha_g1, beta_g1, delta_g1 = out["G1"]["singles"]
-    beta_g2, gamma_g2, delta_g2 = out["G2"]["singles"]
+    })  # fmt: skip
+    g2 = _fixed_base(backend, G2_GEN, {"b_g2_query": q.b, "singles": [td.beta, td.gamma, td.delta]})
     vk = VerifyingKey(
-        g1_to_py_ecc(alpha_g1),
-        g2_to_py_ecc(beta_g2),
-        g2_to_py_ecc(gamma_g2),
-        g2_to_py_ecc(delta_g2),
-        tuple(g1_to_py_ecc(p) for p in out["G1"]["gamma_abc_g1"]),
+        *(g1_to_py_ecc(p) for p in g1_affines(g1["singles"][:1])),
+        *(g2_to_py_ecc(p) for p in g2_affines(g2["singles"])),
+        tuple(g1_to_py_ecc(p) for p in g1_affines(g1["gamma_abc_g1"])),
     )
-    g1, g2 = out["G1"], out["G2"]
     return ProvingKey.from_vk(
         vk,
-        alpha_g1=alpha_g1,
-        beta_g1=beta_g1,
-        beta_g2=beta_g2,
-        delta_g1=delta_g1,
-        delta_g2=delta_g2,
+        alpha_g1=g1["singles"][0:1],
+        beta_g1=g1["singles"][1:2],
+        beta_g2=g2["singles"][0:1],
+        delta_g1=g1["singles"][2:3],
+        delta_g2=g2["singles"][2:3],
         a_query=g1["a_query"],
         b_g1_query=g1["b_g1_query"],
         b_g2_query=g2["b_g2_query"],
@@ -132,18 +114,15 @@ def setup(
     )
 
 
-def _run_fixed_base(g1_jobs: dict, g2_jobs: dict, workers: int | None) -> dict:
-    shared = {name: generator_table(name) for name in ("G1", "G2")}
-    tasks, where = [], []
-    for group, jobs in (("G1", g1_jobs), ("G2", g2_jobs)):
-        for name, scalars in jobs.items():
-            for start in range(0, max(len(scalars), 1), _CHUNK):
-                tasks.append((_mul_chunk, (group, scalars[start : start + _CHUNK])))
-                where.append((group, name))
-    bar = Progress("setup", len(tasks))
-    results = run_tasks(tasks, shared, workers, on_done=lambda i: bar.advance(1, where[i][1]))
+def _fixed_base(backend, generator: np.ndarray, jobs: dict[str, list[int]]) -> dict[str, np.ndarray]:  # noqa: ANN001
+    """k·G for every scalar of every job, in one backend call (one window table)."""
+    scalars = [k for ks in jobs.values() for k in ks]
+    bar = Progress("setup", 1)
+    points = backend.fixed_base(generator, fr_array(scalars))
+    bar.advance(1, f"{len(scalars)} points")
     bar.close()
-    out: dict = {"G1": {k: [] for k in g1_jobs}, "G2": {k: [] for k in g2_jobs}}
-    for (group, name), points in zip(where, results):
-        out[group][name].extend(points)
+    out, pos = {}, 0
+    for name, ks in jobs.items():
+        out[name] = points[pos : pos + len(ks)]
+        pos += len(ks)
     return out

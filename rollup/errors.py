@@ -74,3 +74,42 @@ class BatchDataError(RollupError):
 
 class TransactionFormatError(RollupError):
     """A transaction's JSON that does not decode (unknown type, missing field, not an integer)."""
+
+
+# ---- operator node (rollup.node) ----------------------------------------------------
+
+
+class OperatorNodeError(RollupError):
+    """Base class of the operator node's errors."""
+
+
+class NodeConfigError(OperatorNodeError):
+    """A node directory or configuration file that cannot be used (missing, unknown key, wrong type)."""
+
+
+class StoreError(OperatorNodeError):
+    """The node's database failed; the operation was rolled back and nothing was acknowledged."""
+
+
+class StoreBusy(StoreError):
+    """The database stayed locked by another writer for longer than the busy timeout."""
+
+
+class StoreFull(StoreError):
+    """The disk (or the database's page limit) is full."""
+
+
+class NotAccepted(OperatorNodeError):
+    """A transaction type the API does not take (deposits and forced exits come from L1 events)."""
+
+
+class NodeUnavailable(OperatorNodeError):
+    """The node cannot take transactions now (rollup frozen on L1, shutting down, store failing)."""
+
+
+class NodeRefused(OperatorNodeError):
+    """The node's API said no: ``kind`` is the error class it named, ``status`` the HTTP status."""
+
+    def __init__(self, kind: str, message: str, status: int) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.kind, self.status = kind, status

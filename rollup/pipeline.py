@@ -10,13 +10,14 @@ The circuit is synthesized by the same code in both modes; ``prove_batch`` refus
 
 from __future__ import annotations
 
-import time
+import functools
 
 from circuits.examples import synthesize
 from circuits.ledger.circuit import BatchCircuit
 from circuits.ledger.exit import ExitCircuit
 from circuits.ledger.params import LedgerParams
 from circuits.r1cs import Mode, R1CSMatrices
+from prover.compiled import CompiledCircuit
 from prover.keys import ProvingKey
 from prover.prove import create_proof
 from prover.setup import Trapdoor, setup
@@ -27,7 +28,14 @@ from verifier.types import Proof, VerifyingKey
 
 
 def batch_matrices(params: LedgerParams) -> R1CSMatrices:
-    return synthesize(BatchCircuit(params), Mode.SETUP).to_matrices()
+    return compiled_batch(params).matrices
+
+
+@functools.cache
+def compiled_batch(params: LedgerParams) -> CompiledCircuit:
+    """The batch circuit compiled once per process and parameter set (SETUP synthesis and the
+    prover's coefficient arrays); each proof then only computes the witness."""
+    return CompiledCircuit.of(BatchCircuit(params))
 
 
 def setup_batch(
@@ -45,11 +53,9 @@ def prove_batch(
     workers: int | None = None,
     timings: dict | None = None,
 ) -> Proof:
-    start = time.perf_counter()
-    cs = synthesize(BatchCircuit(params, result.witness, result.public_input))
-    if timings is not None:
-        timings["synthesize"] = time.perf_counter() - start
-    return create_proof(pk, cs.to_matrices(), cs.assignment(), workers=workers, timings=timings)
+    compiled = compiled_batch(params)
+    circuit = BatchCircuit(params, result.witness, result.public_input)
+    return compiled.prove(pk, circuit, workers=workers, timings=timings)
 
 
 def verify_batch(vk: VerifyingKey, result: BatchResult, proof: Proof) -> bool:

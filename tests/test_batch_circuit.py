@@ -16,7 +16,7 @@ from rollup.ledger.batch import process_batch
 from rollup.ledger.demo import FAR, funded_world
 from rollup.ledger.signing import Wallet, oracle_tick
 from rollup.ledger.types import Deposit, ForcedExit, Withdraw
-from tests.batch_circuit_helpers import forced, prove_mode, public_with_queue_head
+from tests.batch_circuit_helpers import forced, prove_mode, public_with_queue_head, refused_by_both
 
 SMALL = LedgerParams(depth=2, batch_size=1)
 BTC = 0
@@ -103,12 +103,7 @@ def test_invalid_transactions_cannot_be_forced_through(case):
     if prepare:
         prepare(w)
     start = w.state.copy()
-    tx = make(w)
-    with pytest.raises(error):
-        process_batch(start, [tx])
-    with forced(error):
-        res = process_batch(start, [tx])
-    failing = prove_mode(res, SMALL).which_is_unsatisfied()
+    failing = refused_by_both(start, make(w), error, SMALL)
     assert failing is not None and failing.startswith(constraint), failing
 
 

@@ -23,12 +23,15 @@ def test_cross_check_with_circomlibjs():
     })  # fmt: skip
     for data, digest in zip(["", "00", "ab" * 111, "cd" * 112, "ef" * 300], theirs["blake"], strict=True):
         assert blake512(bytes.fromhex(data)).hex() == digest
+    batch = []
     for (_, m, a, s), t in zip(ours, theirs["keys"], strict=True):
         assert [str(v) for v in a] == t["A"]  # same key derivation
         assert ([str(v) for v in s.r8], str(s.s)) == (t["R8"], t["S"])  # same deterministic nonce
         theirs_sig = eddsa.Signature((int(t["R8"][0]), int(t["R8"][1])), int(t["S"]))
         assert eddsa.verify(m, theirs_sig, a)
+        batch += [(m, theirs_sig, a), (m + 1, theirs_sig, a)]
     assert theirs["verify"] == [True] * len(ours)
+    assert eddsa.verify_batch(batch) == list(range(1, len(batch), 2))  # their signatures, batched
 
 
 def test_curve_constants():

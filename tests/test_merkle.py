@@ -23,7 +23,7 @@ def test_empty_tree_roots_are_zero_hashes():
     assert t.root == poseidon([z1, poseidon([0, 9])])
     c = t.copy()
     t.set_leaf(3, 0)  # back to empty: nothing stored
-    assert t.root == poseidon([z1, z1]) and not t._nodes
+    assert t.root == poseidon([z1, z1]) and t.stored_nodes == 0
     assert c.root == poseidon([z1, poseidon([0, 9])]) and c.leaf(3) == 9
 
 

@@ -5,6 +5,9 @@ empty subtree at level l hashes to ``zero_hashes[l]``.  A node is
 ``poseidon(children)`` with children in index order.  Leaf index i has base-arity
 digits d_0 (the leaf's position among its siblings) up to d_(depth-1).
 Only non-empty nodes are stored, so memory grows with the accounts in use.
+Untouched subtrees cost nothing: a missing node is the empty-subtree hash of its level.
+Nodes live in one copy-on-write map per level (``circuits.native.cow``), so ``copy()``
+shares them and costs O(nodes / 256), not O(nodes).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from circuits.errors import ParameterError, RangeError
+from circuits.native.cow import CowMap
 from circuits.native.poseidon import poseidon
 
 ARITIES = (2, 4)
@@ -53,33 +57,41 @@ class SparseMerkleTree:
         self.zero_hashes = [0]
         for _ in range(depth):
             self.zero_hashes.append(poseidon([self.zero_hashes[-1]] * arity))
-        self._nodes: dict[tuple[int, int], int] = {}  # (level, index) -> hash, non-empty only
+        self._levels: list[CowMap[int]] = [CowMap() for _ in range(depth + 1)]  # non-empty nodes only
 
     def copy(self) -> SparseMerkleTree:
-        """An independent tree with the same leaves (zero hashes are shared, they never change)."""
+        """An independent tree with the same leaves; the nodes are shared until either side writes."""
         out = SparseMerkleTree.__new__(SparseMerkleTree)
         out.depth, out.arity, out.zero_hashes = self.depth, self.arity, self.zero_hashes
-        out._nodes = dict(self._nodes)
+        out._levels = [level.copy() for level in self._levels]
         return out
 
     @property
     def root(self) -> int:
         return self._node(self.depth, 0)
 
+    @property
+    def stored_nodes(self) -> int:
+        """How many non-empty nodes (leaves included) the tree holds."""
+        return sum(len(level) for level in self._levels)
+
     def _node(self, level: int, index: int) -> int:
-        return self._nodes.get((level, index), self.zero_hashes[level])
+        return self._levels[level].get(index, self.zero_hashes[level])
+
+    def _children(self, level: int, first: int) -> list[int]:
+        nodes, zero = self._levels[level], self.zero_hashes[level]
+        return [nodes.get(first + j, zero) for j in range(self.arity)]
 
     def leaf(self, index: int) -> int:
         digits(index, self.arity, self.depth)
         return self._node(0, index)
 
     def path(self, index: int) -> MerklePath:
-        ds = digits(index, self.arity, self.depth)
-        sibs = []
-        for level, d in enumerate(ds):
-            first = (index // self.arity ** (level + 1)) * self.arity
-            group = [self._node(level, first + j) for j in range(self.arity)]
+        sibs, node = [], index
+        for level, d in enumerate(digits(index, self.arity, self.depth)):
+            group = self._children(level, node - d)
             sibs.append(tuple(group[:d] + group[d + 1 :]))
+            node //= self.arity
         return MerklePath(index, tuple(sibs))
 
     def set_leaf(self, index: int, value: int) -> None:
@@ -88,12 +100,10 @@ class SparseMerkleTree:
         self._store(0, index, value)
         for level in range(self.depth):
             index //= self.arity
-            first = index * self.arity
-            children = [self._node(level, first + j) for j in range(self.arity)]
-            self._store(level + 1, index, poseidon(children))
+            self._store(level + 1, index, poseidon(self._children(level, index * self.arity)))
 
     def _store(self, level: int, index: int, value: int) -> None:
         if value == self.zero_hashes[level]:
-            self._nodes.pop((level, index), None)
+            self._levels[level].pop(index, None)
         else:
-            self._nodes[(level, index)] = value
+            self._levels[level][index] = value

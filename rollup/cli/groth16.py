@@ -18,13 +18,15 @@ import time
 
 from circuits.examples import EXAMPLES, synthesize
 from circuits.field import R
-from circuits.iden3 import encode_r1cs, encode_wtns, read_r1cs, read_wtns
+from circuits.iden3 import encode_r1cs, encode_wtns, read_r1cs, read_wtns, read_wtns_array
 from circuits.r1cs import Mode, R1CSMatrices
 from prover.errors import UnsatisfiedConstraint
 from prover.keys import encode_proving_key, load_proving_key
 from prover.parallel import default_workers
-from prover.prove import create_proof
+from prover.points import fr_values
+from prover.prove import create_proof, prove_zkey
 from prover.setup import INSECURE_WARNING, setup
+from prover.zkey import read_zkey
 from rollup.cli.errors import UsageError
 from rollup.cli.files import check_outputs, read_input, read_json, write_atomic
 from verifier import jsonsafe
@@ -143,6 +145,10 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
 def cmd_prove(args: argparse.Namespace) -> int:
     check_outputs(args.proof, args.public)
+    if args.zkey:
+        return _prove_zkey(args)
+    if not args.pk:
+        raise UsageError("give --pk FILE (a zkdx key) or --zkey FILE (a snarkjs ceremony key)")
     workers = default_workers()
     m, z = _assignment(args)
     pk = load_proving_key(args.pk)
@@ -152,6 +158,27 @@ def cmd_prove(args: argparse.Namespace) -> int:
     write_atomic(args.proof, json.dumps(proof_to_json(proof), indent=1))
     write_atomic(args.public, json.dumps(public_to_json(public)))
     print(f"prove: {m.num_constraints} constraints in {time.perf_counter() - t0:.2f}s, "
+          f"public inputs {public} -> {args.proof}, {args.public}")  # fmt: skip
+    return 0
+
+
+def _prove_zkey(args: argparse.Namespace) -> int:
+    """--zkey + --wtns (+ optional --r1cs to name an unsatisfied constraint first)."""
+    if args.pk or args.circuit or args.input is not None or not args.wtns:
+        raise UsageError("--zkey takes --wtns (and optionally --r1cs), not --pk, --circuit or --input")
+    z = read_wtns_array(args.wtns)
+    if args.r1cs:
+        m = read_r1cs(args.r1cs)
+        failing = m.which_is_unsatisfied(fr_values(z))
+        if failing is not None:
+            raise UnsatisfiedConstraint(failing)
+    t0 = time.perf_counter()
+    pk, coeffs = read_zkey(args.zkey)
+    proof = prove_zkey(pk, coeffs, z)
+    public = fr_values(z[1 : 1 + pk.num_inputs])
+    write_atomic(args.proof, json.dumps(proof_to_json(proof), indent=1))
+    write_atomic(args.public, json.dumps(public_to_json(public)))
+    print(f"prove: {coeffs.num_variables} variables (.zkey) in {time.perf_counter() - t0:.2f}s, "
           f"public inputs {public} -> {args.proof}, {args.public}")  # fmt: skip
     return 0
 
@@ -210,7 +237,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_setup)
     p = sub.add_parser("prove", help="prove an assignment", formatter_class=fmt)
     _circuit_args(p, witness=True)
-    p.add_argument("--pk", required=True, help="proving key (from zkdx setup)")
+    p.add_argument("--pk", help="proving key (from zkdx setup)")
+    p.add_argument("--zkey", help="snarkjs Groth16 .zkey from a phase-2 ceremony (secure setup); needs --wtns")
     p.add_argument("--proof", required=True, help="proof output (snarkjs JSON)")
     p.add_argument("--public", required=True, help="public signals output (snarkjs JSON)")
     p.set_defaults(func=cmd_prove)

@@ -20,13 +20,13 @@ from importlib.metadata import PackageNotFoundError, version
 from circuits.errors import CircuitError
 from prover.errors import ProverError
 from prover.setup import InsecureSetupWarning
-from rollup.cli import groth16, ledger
+from rollup.cli import groth16, ledger, node, rfq
 from rollup.errors import RollupError
 from verifier.errors import VerifierError
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 TYPED_ERRORS = (CircuitError, ProverError, VerifierError, RollupError, OSError)
-GROUPS = (groth16, ledger)  # each module: add_parsers(sub)
+GROUPS = (groth16, ledger, node, rfq)  # each module: add_parsers(sub)
 
 
 def _version() -> str:

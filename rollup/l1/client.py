@@ -98,14 +98,22 @@ class L1Client:
             tx = fn.transact(params)
             receipt = self.w3.eth.wait_for_transaction_receipt(tx, timeout=120)
         except (*_SEND_ERRORS,) as exc:
-            raise L1Error(self._named(self._reason(exc))) from exc
+            raise L1Error(self.error_reason(exc)) from exc
         if receipt["status"] != 1:  # sent with explicit gas: replay as a call for the reason
-            try:
-                fn.call(params, block_identifier=receipt["blockNumber"] - 1)
-            except (*_SEND_ERRORS,) as exc:
-                raise L1Error(self._named(self._reason(exc))) from exc
-            raise L1Error(f"transaction {receipt['transactionHash'].hex()} reverted (out of gas?)")
+            raise L1Error(self.revert_reason(fn, params, receipt))
         return receipt
+
+    def revert_reason(self, fn: ContractFunction, params: dict, receipt: dict) -> str:
+        """Why a mined transaction of fn reverted: replayed as a call on the block before it."""
+        try:
+            fn.call(params, block_identifier=receipt["blockNumber"] - 1)
+        except (*_SEND_ERRORS,) as exc:
+            return self._named(self._reason(exc))
+        return f"transaction {receipt['transactionHash'].hex()} reverted (out of gas?)"
+
+    def error_reason(self, exc: Exception) -> str:
+        """A send or call error as a one-line reason (custom errors named)."""
+        return self._named(self._reason(exc))
 
     def _reason(self, exc: Exception) -> str:
         """The revert reason: a custom error's name, a require message, or the node's text."""

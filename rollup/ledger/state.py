@@ -15,6 +15,7 @@ from circuits.errors import ParameterError
 from circuits.field import R
 from circuits.ledger.params import LedgerParams
 from circuits.ledger.state import AccountLeaf, MarketState, markets_hash, state_root
+from circuits.native.cow import CowMap
 from circuits.native.merkle import MerklePath, SparseMerkleTree
 from rollup.errors import UnknownAccount, UnknownMarket
 from rollup.ledger.types import QueueItem
@@ -25,7 +26,7 @@ class LedgerState:
     params: LedgerParams
     tree: SparseMerkleTree
     domain: int  # signature domain of the deployment (bound into the root)
-    accounts: dict[int, AccountLeaf] = field(default_factory=dict)
+    accounts: CowMap[AccountLeaf] = field(default_factory=CowMap)  # a dict whose copy() shares storage
     markets: tuple[MarketState, ...] = ()
     time: int = 0  # timestamp of the latest oracle tick
     queue_head: int = 0  # hash chain over the L1 queue items consumed so far
@@ -44,7 +45,7 @@ class LedgerState:
             self.params,
             self.tree.copy(),
             self.domain,
-            dict(self.accounts),
+            self.accounts.copy(),
             self.markets,
             self.time,
             self.queue_head,

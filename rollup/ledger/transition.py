@@ -130,6 +130,18 @@ def _check_user(
     _check_signature(key, sig, message(state.domain, rec.to_int(), *nonces, expiry), who)
 
 
+def _check_both_sides(state: LedgerState, tx: Trade, rec: Record, keys: tuple[Point, Point]) -> None:
+    """_check_user for the buyer, then the seller, on their common terms: one message hash and one
+    batch verification (``eddsa.verify_batch``) with the same verdicts; the first bad side is named."""
+    _unsigned(tx.expiry, "expiry")
+    _require(state.time <= tx.expiry, Expired, f"buyer: expired at {tx.expiry}, ledger time is {state.time}")
+    msg = message_for(state, rec, tx.expiry)  # rec.a and rec.b are the buyer and the seller
+    sides = ((keys[0], tx.buyer_signature, "buyer"), (keys[1], tx.seller_signature, "seller"))
+    bad = eddsa.verify_batch([(msg, sig, key) for key, sig, _ in sides])
+    for i, (_, sig, who) in enumerate(sides):
+        _require(isinstance(sig, eddsa.Signature) and i not in bad, BadSignature, f"{who}: signature does not verify")
+
+
 def _next_queue_item(state: LedgerState, item: QueueItem) -> None:
     _require(bool(state.pending) and state.pending[0] == item, QueueMismatch, f"{item} is not the next L1 queue item")
 
@@ -354,9 +366,7 @@ def _verify(state: LedgerState, tx: Transaction, rec: Record) -> None:
         _check_user(state, acct.pubkey, tx.signature, rec, (acct.nonce, 0), tx.expiry, "withdraw")
     elif isinstance(tx, Trade):
         buyer, seller = state.account(tx.buyer), state.account(tx.seller)
-        nonces = (buyer.nonce, seller.nonce)
-        _check_user(state, buyer.pubkey, tx.buyer_signature, rec, nonces, tx.expiry, "buyer")
-        _check_user(state, seller.pubkey, tx.seller_signature, rec, nonces, tx.expiry, "seller")
+        _check_both_sides(state, tx, rec, (buyer.pubkey, seller.pubkey))
     elif isinstance(tx, Liquidation):
         taker = state.account(tx.liquidator)
         _check_user(state, taker.pubkey, tx.signature, rec, (0, taker.nonce), tx.expiry, "liquidator")
