@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-stamp
 NPMSTAMP := node_modules/.installed-stamp
 DEMO   := build/demo
 
-.PHONY: install demo test test-slow lint bench clean
+.PHONY: install demo test test-slow lint bench mutate clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -29,6 +29,10 @@ test: install lint
 
 test-slow: install
 	$(VENV)/bin/pytest -q -m slow
+
+# constraint-removal mutation testing (not in `make test`): benchmarks/results/mutation.json
+mutate: install
+	nice -n 10 $(PY) -m tests.mutation $(MUTATE_ARGS)
 
 demo: install
 	@mkdir -p $(DEMO)

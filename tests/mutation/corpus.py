@@ -15,7 +15,7 @@ from circuits.examples import synthesize
 from circuits.ledger.circuit import BatchCircuit
 from circuits.ledger.exit import ExitCircuit
 from circuits.r1cs import ConstraintSystem, Mode
-from tests.mutation import ledger_corpus
+from tests.mutation import gadget_eddsa, gadgets, ledger_corpus
 from tests.mutation.groups import Mutant, mutants
 from tests.mutation.judge import Outcome
 from tests.mutation.runner import Entry
@@ -42,6 +42,7 @@ def _setup(circuit: object) -> Callable[[], ConstraintSystem]:
 CIRCUITS: dict[str, UnderTest] = {
     "batch": UnderTest("batch", "BatchCircuit(LedgerParams(depth=2, batch_size=1))", _setup(BatchCircuit(SMALL))),
     "exit": UnderTest("exit", "ExitCircuit(LedgerParams(depth=2, batch_size=1))", _setup(ExitCircuit(SMALL))),
+    "gadget/eddsa": UnderTest("gadget/eddsa", "verify_eddsa_poseidon at one site", lambda: gadgets.setup("eddsa")),
 }
 
 
@@ -50,8 +51,12 @@ def _rows(name: str) -> list[str]:
     return list(CIRCUITS[name].setup().to_matrices().names)
 
 
+def _gadget_entries() -> list[Entry]:
+    return [Entry("gadget/eddsa", n, t, gadgets.run_gadget) for n, t in gadget_eddsa.attacks()]
+
+
 def all_entries() -> list[Entry]:
-    return ledger_corpus.base_entries() + ledger_corpus.attack_entries()
+    return ledger_corpus.base_entries() + ledger_corpus.attack_entries() + _gadget_entries()
 
 
 def escalations(outcomes: list[Outcome]) -> list[Entry]:

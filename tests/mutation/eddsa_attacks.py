@@ -386,7 +386,7 @@ def _names(kind: str) -> tuple[str, ...]:
     from circuits.native import eddsa
 
     secret = b"zkdx mutation sample key"
-    signer = Signer(eddsa.public_key(secret), eddsa._secret(secret)[0] % L, 1234)
+    signer = Signer(eddsa.public_key(secret), eddsa.secret_scalar(secret)[0] % L, 1234)
     return tuple(forge(kind, signer).values)
 
 

@@ -27,7 +27,7 @@ def inv(x: int) -> int:
 
 
 def _sqrt_a() -> int:
-    from circuits.native.babyjubjub import _sqrt
+    from circuits.native.babyjubjub import sqrt as _sqrt
 
     return _sqrt(bjj.A)
 

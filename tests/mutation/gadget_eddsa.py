@@ -21,7 +21,7 @@ def _verifier(cs: ConstraintSystem, v: dict):
 
 
 def honest_signer(msg: int = MSG) -> ea.Signer:
-    return ea.Signer(eddsa.public_key(SECRET), eddsa._secret(SECRET)[0] % ea.L, msg)
+    return ea.Signer(eddsa.public_key(SECRET), eddsa.secret_scalar(SECRET)[0] % ea.L, msg)
 
 
 def _statement(kind: str) -> tuple[str, Tamper]:

@@ -34,9 +34,9 @@ def base_entries() -> list[Entry]:
 
 def attack_entries() -> list[Entry]:
     """The adversarial witnesses of the ledger circuits."""
-    from tests.mutation import exit_attacks, hash_attacks, ledger_attacks
+    from tests.mutation import exit_attacks, hash_attacks, ledger_attacks, sig_attacks
 
-    pairs = [*ledger_attacks.ATTACKS, *hash_attacks.poseidon_attacks()]
+    pairs = [*ledger_attacks.ATTACKS, *hash_attacks.poseidon_attacks(), *sig_attacks.attacks()]
     return [entry("batch", s, t) for s, t in pairs] + [entry("exit", s, t) for s, t in exit_attacks.attacks()]
 
 
@@ -45,7 +45,7 @@ def escalations(outcomes: list[Outcome]) -> list[Entry]:
     repacked (non-boolean), which the booleanity rows alone must stop."""
     out = []
     for o in outcomes:
-        if o.attack and o.tamper == HONEST.label:
+        if o.attack and o.tamper == HONEST.label and o.circuit in RUN:
             for row in o.unsatisfied:
                 if row.endswith(".pack"):
                     out.append(entry(o.circuit, o.statement, repack(row[: -len(".pack")])))

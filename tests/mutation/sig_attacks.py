@@ -23,7 +23,7 @@ LANES = {"a": "slot0.sig_a", "b": "slot0.sig_b"}
 
 
 def _signer(wallet, msg: int) -> ea.Signer:
-    return ea.Signer(wallet.pubkey, eddsa._secret(wallet.private_key)[0] % ea.L, msg)
+    return ea.Signer(wallet.pubkey, eddsa.secret_scalar(wallet.private_key)[0] % ea.L, msg)
 
 
 @functools.cache

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from circuits.field import R
-from circuits.native.babyjubjub import _sqrt
+from circuits.native.babyjubjub import sqrt as _sqrt
 from circuits.poseidon_constants import poseidon_params
 from circuits.r1cs import LCLike, LinearCombination, as_terms
 from tests.mutation.tamper import Tamper, TamperedCS, TamperError, bit_names, poseidon_last_round
