@@ -20,6 +20,7 @@ from circuits.field import R
 from circuits.native import babyjubjub as bjj
 from circuits.native import montgomery as nm
 from circuits.native.eddsa import Signature, challenge
+from tests.mutation import eddsa_free as ef
 from tests.mutation import eddsa_native as en
 from tests.mutation.tamper import Tamper
 from tests.mutation.tamperers import solve, steer
@@ -307,7 +308,7 @@ KEY_KINDS = ["a.dbl#.x", "a.dbl#.xy", "a.dbl#.y", "a.dbl#.x2", "a.dbl#.y2"]
 T4_KINDS = {"ha/tail#.dbl.y2", "a.dbl#.y2"}
 S_KINDS = ["s<l.below", "s<l.eq#"]
 POSEIDON_KINDS = ["hm/r#.s#.x2", "hm/r#.s#.x4", "hm/r#.s#.x5"]
-KINDS = LADDER_KINDS + TAIL_KINDS + HM_KINDS + KEY_KINDS + S_KINDS + POSEIDON_KINDS + list(LEFT_KINDS)
+KINDS = LADDER_KINDS + TAIL_KINDS + HM_KINDS + KEY_KINDS + S_KINDS + POSEIDON_KINDS + list(LEFT_KINDS) + list(ef.KINDS)
 
 
 @dataclass(frozen=True)
@@ -358,6 +359,9 @@ def forge(kind: str, signer: Signer, seed: bytes = b"zkdx mutation") -> Forgery:
             if s is None:
                 continue
             plan = _left_plan(kind, s)
+        if kind in ef.KINDS:
+            s, values = ef.forge_left(target, i, kind)
+            plan = Plan(values)
         if kind in S_KINDS:
             s = target + L
             if s >= 1 << en.S_BITS:
