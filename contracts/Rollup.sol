@@ -52,6 +52,7 @@ contract Rollup {
     uint256 public immutable guardianThreshold;
     uint256 public immutable voteWindow;
     uint256 public immutable registrationFee;
+    uint256 public immutable queueItemDelay;
     uint256 public immutable domain;
 
     uint256 public stateRoot;
@@ -129,7 +130,7 @@ contract Rollup {
         IPoseidonT5 poseidon_,
         IERC20 token_,
         address operator_,
-        uint256[7] memory config, // batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown, voteWindow, registrationFee
+        uint256[8] memory config, // batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown, voteWindow, registrationFee, queueItemDelay
         uint256[3] memory genesis, // accountsRoot, marketsHash, paramsDigest
         address[] memory guardians_,
         uint256 threshold
@@ -142,7 +143,7 @@ contract Rollup {
         operator = operator_;
         (batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown) =
             (config[0], config[1], config[2], config[3], config[4]);
-        (voteWindow, registrationFee) = (config[5], config[6]);
+        (voteWindow, registrationFee, queueItemDelay) = (config[5], config[6], config[7]);
         uint256 d = uint256(keccak256(abi.encode(block.chainid, address(this)))) % R;
         domain = d;
         stateRoot = poseidon_.hash([genesis[0], genesis[1], d, genesis[2]]);
@@ -181,7 +182,7 @@ contract Rollup {
         if (ownerOf[account] == address(0)) revert NotOwner();
         if (amount == 0 || amount >= MAX_DEPOSIT) revert BadAmount();
         uint256 received = _pull(amount);
-        if (received == 0) revert BadAmount();
+        if (received == 0 || received >= MAX_DEPOSIT) revert BadAmount(); // what arrived must fit the ledger
         queuedDeposit[queueLength] = (uint256(uint160(msg.sender)) << 64) | received;
         queuedDeposits += received;
         _enqueue(DEPOSIT, account, received, keyOf[account][0], keyOf[account][1]);
@@ -193,15 +194,17 @@ contract Rollup {
         received = token.balanceOf(address(this)) - before;
     }
 
-    /// The owner asks to leave: the operator must include it within forcedExitDelay, paused time not
-    /// counted (the rest of a pause under way included).  One request per account at a time, so the
-    /// queue holds at most one per registered account.
+    /// The owner asks to leave: the operator must include it within forcedExitDelay plus queueItemDelay
+    /// for every queue item still ahead of it (spamming the queue only delays the deadline, it cannot
+    /// outrun the prover), paused time not counted (the rest of a pause under way included).  One
+    /// request per account at a time, so the queue holds at most one per registered account.
     function requestForcedExit(uint256 account) external {
         if (frozen) revert IsFrozen();
         if (ownerOf[account] != msg.sender) revert NotOwner();
         if (pendingForcedExit[account] != 0) revert ExitPending();
         uint256 remaining = block.timestamp < pausedUntil ? pausedUntil - block.timestamp : 0;
-        forcedExitDeadline[queueLength] = block.timestamp + forcedExitDelay;
+        uint256 ahead = queueLength - queueConsumed;
+        forcedExitDeadline[queueLength] = block.timestamp + forcedExitDelay + ahead * queueItemDelay;
         pausedBefore[queueLength] = pausedTotal - remaining;
         pendingForcedExit[account] = queueLength + 1;
         _enqueue(FORCED_EXIT, account, 0, 0, 0);

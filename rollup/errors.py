@@ -52,6 +52,11 @@ class FundingOutOfBounds(InvalidTransaction):
     """A funding change beyond max rate × elapsed time."""
 
 
+class UnpricedMarket(InvalidTransaction):
+    """A trade or liquidation in a market without a positive oracle price (positions there would
+    carry neither value nor risk, so no margin check could see them)."""
+
+
 class QueueMismatch(InvalidTransaction):
     """A deposit or forced exit that is not the next item of the L1 queue."""
 

@@ -48,7 +48,7 @@ class Chain:
         timing = (DELAY, MAX_PAUSE, COOLDOWN)
         self.l1.deploy(
             PARAMS, self.pk.vk, self.operator, self.guardians, 2, timing, self.exit_pk.vk,
-            vote_window=WINDOW, registration_fee=FEE,
+            vote_window=WINDOW, registration_fee=FEE, item_delay=0,  # the per-item delay: tests/attack
         )  # fmt: skip
         self.world = World(PARAMS, domain=self.l1.domain())
         self.state = LedgerState.genesis(PARAMS, self.l1.domain())

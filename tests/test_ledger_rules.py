@@ -70,12 +70,17 @@ def test_the_exemption_needs_a_shrinking_position(buyer, seller, amount, price, 
         w.apply(w.trade(BTC, buyer, seller, amount, price))
 
 
-def test_at_an_oracle_price_of_zero_risk_cannot_fall():
+def test_no_oracle_price_of_zero_and_no_trade_in_an_unpriced_market():
+    """At price 0 a position has neither value nor risk, so no margin rule could see it: the oracle
+    cannot tick 0, and a market not priced yet takes no trades or liquidations."""
     w, _ = funded_world()
-    _unhealthy_long(w)
-    w.apply(w.tick(BTC, 0))  # value -8,000,000: far below margin; risk 0 in that market
-    with pytest.raises(err.MarginViolation):
-        w.apply(w.trade(BTC, 2, 0, 300, 0))
+    with pytest.raises(err.RangeViolation, match="positive"):
+        w.apply(w.tick(BTC, 0))
+    fresh = World()
+    for i in range(2):
+        fresh.apply(fresh.enqueue_deposit(i, 1_000_000))
+    with pytest.raises(err.UnpricedMarket):
+        fresh.apply(fresh.trade(BTC, 0, 1, 10, 3_000_000))
 
 
 def _reference(p: LedgerParams, before: AccountLeaf, after: AccountLeaf, markets, m: int) -> bool:

@@ -12,7 +12,8 @@ Constraints per rule (names under ``slot{k}``):
   overdraft    : a withdrawal leaves collateral ≥ 0
   margin_a/b   : initial margin after a withdrawal and for the liquidator; the liquidated account
                  below maintenance before; trades: well margined after, or ``healthier``
-  healthier_*  : StarkEx: the position only shrinks, the oracle price is positive, and
+  market_priced: trades and liquidations need a positive oracle price (oracle ticks are ≥ 1)
+  healthier_*  : StarkEx: the position only shrinks (at a positive price: risk falls), and
                  value_after·risk_before ≥ value_before·risk_after
   forced_amount: a forced exit pays exactly min(max(collateral, 0), free collateral)
   sig_a, sig_b : EdDSA on Poseidon(domain, record, nonces, expiry) (the oracle's key for price and
@@ -173,10 +174,11 @@ class Slot:
             cs, mul(cs, r.any_of(T.TRADE, T.LIQUIDATION), mb.excess_initial, f"{n}.mb_gate"), bits, f"{n}.margin_b"
         )
         cs.enforce(t_liq, 1 - lc(ok_b), 0, f"{n}.margin_b_required")
-        price_set = mul(cs, t_tr, 1 - lc(is_zero(cs, self.oracle_price, f"{n}.price_zero")), f"{n}.trade_priced")
+        # trades and liquidations need a positive oracle price (at 0 a position has no value or risk)
+        nonzero_if(cs, r.any_of(T.TRADE, T.LIQUIDATION), self.oracle_price, f"{n}.market_priced")
         self.dp = mul(cs, self.d_size, self.oracle_price, f"{n}.d_notional")
-        self._healthier(ma, ok_a, mul(cs, price_set, red_a, f"{n}.a.may_heal"), sign_a, self.d_coll_a, 1, "a")
-        self._healthier(mb, ok_b, mul(cs, price_set, red_b, f"{n}.b.may_heal"), sign_b, -self.d_quote, -1, "b")
+        self._healthier(ma, ok_a, mul(cs, t_tr, red_a, f"{n}.a.may_heal"), sign_a, self.d_coll_a, 1, "a")
+        self._healthier(mb, ok_b, mul(cs, t_tr, red_b, f"{n}.b.may_heal"), sign_b, -self.d_quote, -1, "b")
         gate = mul(cs, r.t[T.WITHDRAW], a.new_collateral, f"{n}.overdraft_gate")
         range_check(cs, gate, COLLATERAL_BITS - 1, f"{n}.overdraft")
         self._forced_amount(a, ma)
@@ -230,6 +232,7 @@ class Slot:
         range_check(cs, gate, AMOUNT_BITS, f"{n}.expiry")
         self.ftime_sel = dot(cs, r.mflags, [mk.ftime for mk in self.g.markets], f"{n}.ftime_sel")
         cs.enforce(r.t[T.FUNDING], lc(expiry) - self.ftime_sel, 0, f"{n}.funding_binds_time")
+        cs.enforce(r.t[T.ORACLE], expiry, 0, f"{n}.oracle_expiry_zero")  # what the oracle signs
         oracle = r.any_of(T.ORACLE, T.FUNDING)
         key_a = tuple(
             k + mul(cs, oracle, o - k, f"{n}.oracle_key{j}") for j, (k, o) in enumerate(zip(a.pk, p.oracle_key))
@@ -252,6 +255,7 @@ class Slot:
         t_or, t_fu = r.t[T.ORACLE], r.t[T.FUNDING]
         ts, price = r.fields["amount"], r.fields["price"]
         range_check(cs, mul(cs, t_or, ts - g.time - 1, f"{n}.oracle_gate"), AMOUNT_BITS, f"{n}.oracle_time")
+        nonzero_if(cs, t_or, price, f"{n}.oracle_price_positive")
         time = g.time + mul(cs, t_or, ts - g.time, f"{n}.time")
         delta = self._funding_bound()
         started = is_zero(cs, self.ftime_sel, f"{n}.ftime_unset")  # a first oracle tick starts the clock

@@ -149,6 +149,8 @@ def cmd_prove(args: argparse.Namespace) -> int:
         return _prove_zkey(args)
     if not args.pk:
         raise UsageError("give --pk FILE (a zkdx key) or --zkey FILE (a snarkjs ceremony key)")
+    if not (args.circuit or args.r1cs):
+        raise UsageError("--pk proves --circuit NAME or --r1cs FILE; give one of them")
     workers = default_workers()
     m, z = _assignment(args)
     pk = load_proving_key(args.pk)
@@ -216,8 +218,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 # parsers -----------------------------------------------------------------------
-def _circuit_args(p: argparse.ArgumentParser, witness: bool) -> None:
-    source = p.add_mutually_exclusive_group(required=True)
+def _circuit_args(p: argparse.ArgumentParser, witness: bool, required: bool = True) -> None:
+    source = p.add_mutually_exclusive_group(required=required)
     source.add_argument("--circuit", choices=sorted(EXAMPLES), help="a built-in example circuit")
     source.add_argument("--r1cs", help="an iden3 .r1cs file (e.g. from circom) instead of a built-in circuit")
     p.add_argument(
@@ -236,7 +238,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--vk", required=True, help="verification key output (snarkjs JSON)")
     p.set_defaults(func=cmd_setup)
     p = sub.add_parser("prove", help="prove an assignment", formatter_class=fmt)
-    _circuit_args(p, witness=True)
+    _circuit_args(p, witness=True, required=False)  # --zkey needs only --wtns
     p.add_argument("--pk", help="proving key (from zkdx setup)")
     p.add_argument("--zkey", help="snarkjs Groth16 .zkey from a phase-2 ceremony (secure setup); needs --wtns")
     p.add_argument("--proof", required=True, help="proof output (snarkjs JSON)")

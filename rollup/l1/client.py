@@ -166,27 +166,30 @@ class L1Client:
         timing: tuple[int, int, int] = (7 * 86400, 3 * 86400, 86400),
         exit_vk: VerifyingKey | None = None,
         *,
+        token: str | None = None,
         vote_window: int = 3600,
         registration_fee: int = 0,
+        item_delay: int = 60,
         allow_demo_key: bool = False,
     ) -> Deployment:
-        """Token, batch and exit verifiers, Poseidon, and the rollup at the genesis state.
+        """Batch and exit verifiers, Poseidon, and the rollup at the genesis state, for the collateral
+        ``token`` (an ERC-20 address; on a dev chain, None deploys the public-mint TestToken).
 
-        timing = (forced-exit delay, max pause, pause cooldown) in seconds; a guardian's vote counts
-        for vote_window seconds; registering an account costs registration_fee (collateral units).
-        Without an exit key the escape hatch cannot pay anyone: deploy with one in production.  The
-        demo keys (public seed, anyone can forge proofs) are refused unless allow_demo_key on a dev chain.
+        timing = (forced-exit delay, max pause, pause cooldown) in seconds; a forced exit also gets
+        item_delay seconds for each queue item ahead of it; a guardian's vote counts for vote_window
+        seconds; registering an account costs registration_fee (collateral units: it must be positive
+        off dev chains, or anyone fills the tree for gas alone).  Without an exit key the escape hatch
+        cannot pay anyone: deploy with one in production.  The demo keys (public seed, anyone can
+        forge proofs) are refused unless allow_demo_key on a dev chain.
         """
-        for key in (vk, exit_vk):
-            if key is not None:
-                self._check_not_demo_key(key, allow_demo_key)
-        token = self._deploy(load_artifact("TestToken"), operator)
+        self._check_deployable(vk, exit_vk, token, registration_fee, allow_demo_key)
+        token = token or self._deploy(load_artifact("TestToken"), operator)
         verifier = self.deploy_verifier(vk, operator, allow_demo_key=allow_demo_key)
         exit_verifier = (
             ZERO if exit_vk is None else self.deploy_verifier(exit_vk, operator, allow_demo_key=allow_demo_key)
         )
         poseidon = self._deploy(load_artifact("PoseidonT5"), operator)
-        config = [params.batch_size, params.num_accounts, *timing, vote_window, registration_fee]
+        config = [params.batch_size, params.num_accounts, *timing, vote_window, registration_fee, item_delay]
         empty = LedgerState.genesis(params, 0)
         genesis = [empty.tree.root, empty.markets_hash, params.digest]
         args = (verifier, exit_verifier, poseidon, token, operator, config, genesis, guardians, threshold)
@@ -195,6 +198,18 @@ class L1Client:
         if self.state_root() != LedgerState.genesis(params, self.domain()).root:
             raise L1Error("the deployed rollup's genesis root differs from the ledger's")
         return self.deployment
+
+    def _check_deployable(
+        self, vk: VerifyingKey, exit_vk: VerifyingKey | None, token: str | None, fee: int, allow_demo: bool
+    ) -> None:
+        for key in (vk, exit_vk):
+            if key is not None:
+                self._check_not_demo_key(key, allow_demo)
+        dev = self.w3.eth.chain_id in DEV_CHAINS
+        if token is None and not dev:
+            raise L1Error("give the collateral token's address: the test token (anyone may mint it) is for dev chains")
+        if fee <= 0 and not dev:
+            raise L1Error("set a registration fee: without one, anyone fills the account tree for gas alone")
 
     def deploy_verifier(self, vk: VerifyingKey, sender: str, *, allow_demo_key: bool = False) -> str:
         """Render, compile (pinned solc) and deploy a Groth16Verifier for vk."""

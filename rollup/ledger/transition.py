@@ -39,6 +39,7 @@ from rollup.errors import (
     RangeViolation,
     SelfTrade,
     StaleOraclePrice,
+    UnpricedMarket,
 )
 from rollup.ledger import margin
 from rollup.ledger.state import LedgerState
@@ -231,6 +232,7 @@ def _trade(state: LedgerState, rec: Record) -> Effect:
     _unsigned(rec.price, "price", PRICE_BITS)
     _require(rec.amount != 0, RangeViolation, "trade amount must be positive")
     _require(rec.a != rec.b, SelfTrade, "buyer and seller are the same account")
+    _priced(state, rec.market)
     q = _quote(state, rec.market, rec.amount, rec.price)
     buyer = _side(state, rec.a, rec.market, rec.amount, -q, "buyer")
     seller = _side(state, rec.b, rec.market, -rec.amount, q, "seller")
@@ -257,6 +259,7 @@ def _oracle(state: LedgerState, rec: Record) -> Effect:
     state.check_market(rec.market)
     _unsigned(rec.amount, "timestamp")
     _unsigned(rec.price, "price", PRICE_BITS)
+    _require(rec.price > 0, RangeViolation, "an oracle price must be positive")
     _require(
         rec.amount > state.time,
         StaleOraclePrice,
@@ -268,6 +271,12 @@ def _oracle(state: LedgerState, rec: Record) -> Effect:
     return Effect(rec, markets=_with_market(state, rec.market, new), time=rec.amount)
 
 
+def _priced(state: LedgerState, market: int) -> None:
+    """Trades and liquidations need a positive oracle price: at price 0 a position has neither
+    value nor risk, and the margin rules could not see it."""
+    _require(state.markets[market].price > 0, UnpricedMarket, f"market {market} has no positive oracle price")
+
+
 def _with_market(state: LedgerState, market: int, new: MarketState) -> tuple[MarketState, ...]:
     return tuple(new if i == market else m for i, m in enumerate(state.markets))
 
@@ -276,6 +285,7 @@ def _liquidation(state: LedgerState, rec: Record) -> Effect:
     state.check_market(rec.market)
     _unsigned(rec.amount, "amount")
     _require(rec.a != rec.b, SelfTrade, "liquidator and liquidated are the same account")
+    _priced(state, rec.market)
     target = _settled(state, rec.a)
     _require(
         margin.liquidatable(state.params, target, state.markets),

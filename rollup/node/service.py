@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 import signal
 import time
@@ -35,6 +34,7 @@ from rollup.node.sender import Sender
 from rollup.node.sequencer import Sequencer
 from rollup.node.store import Store
 from rollup.node.watcher import Watcher
+from verifier import jsonsafe
 
 log = logging.getLogger("zkdx.node")
 TICK = 0.05  # seconds between seal / L1 queue checks
@@ -216,7 +216,7 @@ class Node:
         if row is None:
             return None
         batch = self.store.batch(row["batch"]) or {}
-        receipt = json.loads(row["receipt"]) if row["receipt"] else None
+        receipt = jsonsafe.loads(row["receipt"], StoreError) if row["receipt"] else None
         keys = ("seq", "batch", "status", "reason", "source", "queue_index")
         return {"tx_hash": tx_hash, **{k: row[k] for k in keys}, "receipt": receipt, "l1_tx": batch.get("l1_tx")}
 

@@ -15,8 +15,10 @@ import json
 from collections.abc import Callable
 
 from circuits.ledger.params import TxType
+from rollup.errors import StoreError
 from rollup.l1.client import L1Client
 from rollup.node.store import Store
+from verifier import jsonsafe
 
 SPAN = 2_000
 EVENTS = ("BatchAccepted", "Frozen", "Paused")
@@ -77,7 +79,7 @@ class Watcher:
         return {"block": ev["blockNumber"], "kind": ev["event"], "body": json.dumps(body, default=str)}
 
     def _apply(self, ev: dict) -> None:
-        body = json.loads(ev["body"])
+        body = jsonsafe.loads(ev["body"], StoreError)
         if ev["kind"] == "BatchAccepted":
             batch = self.store.batch(body["batch"])
             if batch is not None and batch["status"] != "accepted" and int(batch["new_root"]) == body["newRoot"]:

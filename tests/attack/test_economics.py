@@ -1,10 +1,11 @@
 """Attack 3: bad debt and theft with transactions the spec accepts.
 
-FINDING (xfail, strict): a market without an oracle price (price 0: before its first tick, or a
-tick of 0) carries no risk and no value, so the margin check cannot see positions in it.  Two
-accounts of one attacker open an unlimited position between them at any price; once the market is
-priced one side holds the gain, the other an unbacked loss.  The gain is withdrawn through an
-honest market maker, or escaped after a freeze; either way other users' deposits pay for it.
+FINDING (fixed): a market without an oracle price (price 0: before its first tick, or a tick of 0)
+carried no risk and no value, so the margin check could not see positions in it: two accounts of one
+attacker opened an unlimited position between them, and once the market was priced one side held an
+unbacked gain, withdrawn through an honest maker or escaped after a freeze.  Now trades and
+liquidations need a positive oracle price (``slot0.market_priced``) and oracle ticks are ≥ 1
+(``slot0.oracle_price_positive``).
 FINDING (xfail, strict): a forced exit pays min(collateral, free collateral) and is then served, so an
 account holding a position (a long bought on credit pays 0) never gets its value out while the
 operator censors its trades, and the rollup never freezes.
@@ -17,13 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from circuits.examples import synthesize
-from circuits.ledger.exit import ExitCircuit
 from rollup import errors as err
 from rollup.ledger import margin
 from rollup.ledger.batch import process_batch
 from rollup.ledger.demo import FAR, World, funded_world
-from rollup.ledger.escape import exit_amount, exit_for
 from rollup.ledger.types import Deposit, ForcedExit
 from tests.attack.scenarios import BTC, ETH, SMALL, unhealthy_long
 from tests.batch_circuit_helpers import prove_mode, refused_by_both
@@ -38,46 +36,31 @@ def _value(w: World, i: int) -> int:
 
 
 def _unpriced_eth(zero_tick: bool) -> World:
-    """Three accounts with 1,000,000 each; ETH has no price yet, or the oracle ticked it to 0."""
+    """Three accounts with 1,000,000 each; ETH has no price yet (or, with zero_tick, a price)."""
     w = World(SMALL)
     for i in range(3):
         w.apply(w.enqueue_deposit(i, DEPOSIT))
     w.apply(w.tick(BTC, 3_000_000))
     if zero_tick:
         w.apply(w.tick(ETH, 2_000_000))
-        w.apply(w.tick(ETH, 0))
     return w
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING: positions in a market priced 0 carry no risk (unbacked gains)")
-@pytest.mark.parametrize("zero_tick", [False, True], ids=["before the first tick", "after a tick of 0"])
-def test_no_one_withdraws_more_than_they_deposited_from_a_market_priced_zero(zero_tick):
-    w = _unpriced_eth(zero_tick)
-    start = w.state.copy()
-    opening = w.trade(ETH, ATTACKER, ACCOMPLICE, 1_000, 0)  # 1,000 ETH at any price: here 0
-    res = process_batch(start, [opening])  # the spec accepts it, and so does the circuit:
-    assert prove_mode(res, SMALL).which_is_unsatisfied() is None
-    w.apply(opening)
-    w.apply(w.tick(ETH, 2_000_000))  # ETH priced at 2,000.000 a unit
-    assert _value(w, ATTACKER) == 3 * DEPOSIT and _value(w, ACCOMPLICE) == -DEPOSIT
-    w.apply(w.trade(ETH, MAKER, ATTACKER, 1_000, 2_000_000))  # an honest maker buys at the oracle price
-    gain = w.state.accounts[ATTACKER].collateral
-    w.apply(w.wallets[ATTACKER].withdraw(w.state, ATTACKER, gain, FAR))
-    assert gain <= 2 * DEPOSIT, f"the attacker's two accounts put in {2 * DEPOSIT} and took out {gain}"
-
-
-@pytest.mark.xfail(strict=True, reason="FINDING: positions in a market priced 0 carry no risk (drain by escape)")
-def test_after_a_freeze_escapes_never_exceed_what_the_contract_holds():
-    """The same position, cashed in by the escape hatch: the attacker's exit proof (the exit circuit
-    accepts it) pays every token the rollup holds, and the honest maker's escape then fails."""
+def test_no_position_opens_in_a_market_priced_zero():
     w = _unpriced_eth(zero_tick=False)
-    w.apply(w.trade(ETH, ATTACKER, ACCOMPLICE, 1_000, 0))
-    w.apply(w.tick(ETH, 2_000_000))
-    ex = exit_for(w.state, ATTACKER)
-    assert synthesize(ExitCircuit(SMALL, ex.witness, ex.public_input)).which_is_unsatisfied() is None
-    held = 3 * DEPOSIT
-    escapes = sum(exit_amount(w.state, i) for i in range(3))
-    assert ex.amount == held and escapes <= held, f"escapes pay {escapes} from {held}"
+    opening = w.trade(ETH, ATTACKER, ACCOMPLICE, 1_000, 0)  # 1,000 ETH at any price: here 0
+    failing = refused_by_both(w.state.copy(), opening, err.UnpricedMarket, SMALL)
+    assert failing == "slot0.market_priced"
+
+
+def test_an_oracle_tick_of_zero_is_refused():
+    from rollup.ledger.demo import ORACLE
+    from rollup.ledger.signing import oracle_tick
+
+    w = _unpriced_eth(zero_tick=False)
+    w.clock += 10
+    tick = oracle_tick(w.state.domain, ORACLE, ETH, 0, w.clock)
+    assert refused_by_both(w.state.copy(), tick, err.RangeViolation, SMALL) == "slot0.oracle_price_positive"
 
 
 @pytest.mark.xfail(strict=True, reason="FINDING: a served forced exit can leave an open position's value locked")

@@ -88,15 +88,15 @@ def test_a_forced_exit_cannot_pay_more_units():
     assert _batch("forced_exit", {"slot0.fe_units.q": plus(1000)}) == ["slot0.fe_units.div"]
 
 
-def test_an_oracle_tick_binds_its_expiry_only_through_the_oracle_signature():
-    """The spec signs price ticks with expiry 0 but the circuit leaves a tick's expiry to the prover:
-    only the signature pins it (harmless while the oracle signs nothing else with nonces 0)."""
-    assert _batch("oracle", {"slot0.expiry": const(1)}) == ["slot0.sig_a/x", "slot0.sig_a/y"]
+def test_an_oracle_tick_has_expiry_zero():
+    """The oracle signs price ticks with expiry 0; the circuit pins it (it used to rest on the
+    signature alone) and the signature check fails too."""
+    failing = _batch("oracle", {"slot0.expiry": const(1)})
+    assert failing[0] == "slot0.oracle_expiry_zero" and "slot0.sig_a/x" in failing
 
 
-def test_the_exemption_needs_a_positive_oracle_price():
-    failing = _batch("trade_healthier", {"slot0.trade_priced": const(0)})
-    assert failing == ["slot0.trade_priced", "slot0.healthier_b"]
+def test_a_trade_needs_a_positive_oracle_price():
+    assert _batch("trade_healthier", {"slot0.market_priced.inv": const(0)}) == ["slot0.market_priced"]
 
 
 def test_a_lane_that_is_not_opened_is_inert():

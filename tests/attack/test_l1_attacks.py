@@ -3,14 +3,15 @@
 No batch is proven here: every attack works before the operator could act, so the verifier is the
 committed demo key's (a dev chain only).  Each test starts from the same deployment (snapshot).
 
-FINDING (deposit spam, xfail strict): deposits cost no fee and may be 1 unit, every queue item takes
-a slot, and a forced exit's deadline ignores the queue ahead of it.  An attacker queues more items
-than an honest prover can serve within the delay, asks for a forced exit, and freezes the rollup.
-FINDING (test token, xfail strict): ``L1Client.deploy`` always deploys ``TestToken`` as the collateral,
-on any chain: anyone may mint it and anyone may set its transfer fee, so a stranger can make every
-claim and escape deliver nothing.
-FINDING (registration, low, xfail strict): ``deploy`` defaults to a registration fee of 0, so filling
-the account tree costs only gas and locks out every later user.
+FINDING (deposit spam; fixed): deposits cost no fee and may be 1 unit, every queue item takes a
+slot, and a forced exit's deadline ignored the queue ahead of it: an attacker queued more items than
+an honest prover can serve within the delay, asked for a forced exit, and froze the rollup.  Now a
+forced exit gets ``queueItemDelay`` more seconds for every item ahead of it.
+FINDING (test token; fixed): ``L1Client.deploy`` deployed the public-mint, public-fee ``TestToken`` as
+the collateral on any chain.  Now it takes the token's address and deploys the test token only on
+dev chains.
+FINDING (registration, low; fixed): ``deploy`` defaulted to a registration fee of 0 on any chain, so
+filling the account tree cost only gas.  Off dev chains the fee must now be positive.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ PARAMS = LedgerParams(depth=2, batch_size=1)
 DELAY, MAX_PAUSE, COOLDOWN = 60, 30, 10
 SECONDS_PER_SLOT = 15  # docs/decisions.md: "~15 s a slot today" for an honest prover
 SPAM = DELAY // SECONDS_PER_SLOT + 1  # more items than the prover can serve within the delay
+FEE = 1_000
 
 
 class Chain:
@@ -35,7 +37,10 @@ class Chain:
         self.operator, self.attacker, self.user, self.stranger = acc[0], acc[1], acc[2], acc[3]
         self.l1 = L1Client(w3)
         timing = (DELAY, MAX_PAUSE, COOLDOWN)
-        self.l1.deploy(PARAMS, demo_verifying_key(), self.operator, acc[4:7], 2, timing, allow_demo_key=True)
+        self.l1.deploy(
+            PARAMS, demo_verifying_key(), self.operator, acc[4:7], 2, timing,
+            item_delay=SECONDS_PER_SLOT, registration_fee=FEE, allow_demo_key=True,
+        )  # fmt: skip
         self.wallets = World(PARAMS).wallets
         for who in (self.attacker, self.user):
             self.l1.fund(who, 10**9)
@@ -68,47 +73,39 @@ def _now(chain: Chain) -> int:
     return chain.w3.eth.get_block("latest")["timestamp"]
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING: unbounded 1-unit deposits push forced exits past their deadline")
 def test_a_forced_exit_deadline_leaves_an_honest_prover_time_for_the_queue_ahead(chain):
     _, index, gas = _spam_then_request(chain)
     deadline, now = chain.l1.rollup.functions.forcedExitDeadline(index).call(), _now(chain)
-    advance_time(chain.w3, DELAY + 1)
-    chain.l1.freeze(chain.stranger, index)  # nothing was served: the prover had no chance to
-    assert chain.l1.frozen()
-    needed = (index + 1) * SECONDS_PER_SLOT // PARAMS.batch_size
-    assert deadline - now >= needed, (
-        f"{index} deposits of 1 unit ({min(gas):,} gas each, no fee) ahead of a forced exit due in "
-        f"{deadline - now} s need {needed} s of proving"
+    needed = index * SECONDS_PER_SLOT // PARAMS.batch_size
+    assert deadline - now >= DELAY + needed, (
+        f"{index} deposits of 1 unit ({min(gas):,} gas each) ahead of a forced exit due in {deadline - now} s"
     )
-
-
-@pytest.mark.xfail(strict=True, reason="FINDING: deploy() makes a public-mint, public-fee TestToken the collateral")
-def test_a_claim_delivers_what_was_credited(chain):
-    """After the freeze the attacker's queued deposits are credited back (reclaimDeposit); a stranger
-    who sets the test token's fee to 100% first makes the claim deliver nothing."""
-    account = chain.l1.register(chain.user, chain.wallets[1].pubkey)
-    chain.l1.deposit(chain.user, account, 1_000)
-    _, index, _ = _spam_then_request(chain)
     advance_time(chain.w3, DELAY + 1)
-    chain.l1.freeze(chain.stranger, index)
-    chain.l1.reclaim_deposit(chain.stranger, 0)
-    assert chain.l1.claimable(chain.user) == 1_000
-    chain.l1.send(chain.l1.token.functions.setFee(10_000), chain.stranger)
-    before = chain.l1.token_balance(chain.user)
-    chain.l1.claim(chain.user)
-    assert chain.l1.claimable(chain.user) == 0
-    assert chain.l1.token_balance(chain.user) - before == 1_000, "the claim was burned by the token's fee"
+    with pytest.raises(L1Error, match="NotOverdue"):  # the spam moved the deadline, not the prover's budget
+        chain.l1.freeze(chain.stranger, index)
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING (low): deploy() defaults to a registration fee of 0")
-def test_filling_the_account_tree_costs_more_than_gas(chain):
-    gas = 0
-    for _ in range(PARAMS.num_accounts):
-        gas += chain.l1.send(chain.l1.rollup.functions.register(1, 2), chain.stranger)["gasUsed"]
-    with pytest.raises(L1Error, match="tree full"):
-        chain.l1.register(chain.user, chain.wallets[1].pubkey)
-    fee = chain.l1.rollup.functions.registrationFee().call()
-    assert fee > 0, f"{PARAMS.num_accounts} accounts taken for {gas:,} gas and no fee: the tree is full"
+def test_deploying_off_a_dev_chain_needs_a_real_token_and_a_registration_fee(chain, monkeypatch):
+    import rollup.l1.client as client
+
+    monkeypatch.setattr(client, "DEV_CHAINS", ())  # as on a public chain
+    vk = demo_verifying_key()
+    l1 = L1Client(chain.w3)
+    with pytest.raises(L1Error, match="demo verifying key"):
+        l1.deploy(PARAMS, vk, chain.operator, chain.w3.eth.accounts[4:7], 2, allow_demo_key=True)
+    monkeypatch.setattr(L1Client, "_check_not_demo_key", lambda self, key, allow: None)
+    with pytest.raises(L1Error, match="collateral token"):
+        l1.deploy(PARAMS, vk, chain.operator, chain.w3.eth.accounts[4:7], 2, registration_fee=FEE)
+    with pytest.raises(L1Error, match="registration fee"):
+        l1.deploy(PARAMS, vk, chain.operator, chain.w3.eth.accounts[4:7], 2, token=chain.l1.deployment.token)
+
+
+def test_filling_the_account_tree_costs_a_fee_per_account(chain):
+    with pytest.raises(L1Error):  # the stranger holds no collateral: no fee, no account
+        chain.l1.send(chain.l1.rollup.functions.register(1, 2), chain.stranger)
+    before = chain.l1.claimable(chain.operator)
+    chain.l1.register(chain.user, chain.wallets[1].pubkey)
+    assert chain.l1.claimable(chain.operator) == before + FEE
 
 
 def test_queue_and_freeze_edges_are_refused(chain):
