@@ -224,8 +224,6 @@ ATTACKS += [
     ("valid_oracle", setw("slot0.ftime_sel0", const(0))),  # the funding clock restarts
     ("valid_oracle", setw("slot0.ftime_unset.inv", const(0)) + setw("slot0.ftime_unset.out", const(1))),
     ("valid_first_oracle", setw("slot0.ftime_unset.out", const(0))),  # the clock does not start
-    ("refused_exemption_at_oracle_price_zero", setw("slot0.trade_priced", const(1))),
-    ("refused_exemption_at_oracle_price_zero", setw("slot0.price_zero.out", const(0))),
     # signatures: which key, which message, which nonces
     ("reused_signature", bump("slot0.nonce_a", -1)),
     ("refused_replayed_liquidation", bump("slot0.nonce_b", -1)),

@@ -125,7 +125,7 @@ def _seller_overflows() -> tuple[World, Transaction]:
     """The seller's collateral would pass 2^63 - 1."""
     w = _funded()
     w.apply(w.enqueue_deposit(1, (1 << 63) - 2_000_000))
-    return w, w.trade(BTC, 0, 1, 100, 3_000_000)
+    return w, w.trade(BTC, 0, 1, 10, 1)
 
 
 def _index_overflows() -> tuple[World, Transaction]:
@@ -165,10 +165,13 @@ def _first_oracle() -> tuple[World, Transaction]:
     return w, w.tick(BTC, 3_000_000)
 
 
-def _at_oracle_price_zero() -> tuple[World, Transaction]:
-    """The oracle price is 0 (risk 0): account 0, long with negative collateral, sells at 0."""
-    w = priced(0)
-    return w, w.trade(BTC, 2, 0, 100, 0)
+def _unpriced_trade() -> tuple[World, Transaction]:
+    """Accounts 0 and 1 funded, no oracle tick yet (price 0: no value, no risk): a cheap trade that
+    leaves both well margined, so only the price rule can refuse it."""
+    w = World(SMALL)
+    for i in range(2):
+        w.apply(w.enqueue_deposit(i, 1_000_000))
+    return w, w.trade(BTC, 0, 1, 10, 1)
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -203,7 +206,8 @@ SCENARIOS: dict[str, Scenario] = {
     "refused_underwater_seller_grows": _trade(DEEP_SQUEEZED, 2, 1, 10, DEEP_SQUEEZED),
     "refused_squeezed_seller_grows": _trade(SQUEEZED, 2, 1, 10, SQUEEZED),
     "refused_underwater_long_flips_by_selling": _trade(DEEP_UNDERWATER, 2, 0, 400, 2_650_000),
-    "refused_exemption_at_oracle_price_zero": _at_oracle_price_zero,
+    "refused_trade_in_unpriced_market": _unpriced_trade,
+    "refused_oracle_price_zero": lambda: (w := _funded(), w.tick(BTC, 0)),
     "refused_deposit_with_another_key": lambda: (w := _funded(), _enqueued(w, Deposit(1, 500, w.wallets[3].pubkey))),
     "refused_other_key_new_account": _other_key_new_account,
     "refused_signed_by_another": _signed_by_another,
