@@ -261,7 +261,7 @@ EXIT: dict[str, Callable[[], ExitStatement]] = {
 
 @functools.cache
 def batch_statement(name: str) -> BatchStatement | None:
-    if name.startswith("forged_sig_"):
+    if name.startswith(("forged_sig_", "other_msg_", "other_key_")):
         from tests.mutation.sig_attacks import STATEMENTS
 
         return STATEMENTS[name]()
