@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -52,10 +53,13 @@ def cross_check(by_circuit: dict[str, Verdicts], entries: Sequence[Entry], outco
 def _circuit_doc(v: Verdicts) -> dict:
     survivors = []
     for m in v.survivors:
-        survivors.append({"mutant": m.label, "rows": v.mutants[m], "reason": reason(m)})
+        why = reason(m)
+        status, text = why if why else (None, None)
+        survivors.append({"mutant": m.label, "rows": v.mutants[m], "status": status, "reason": text})
     return {
         "mutants": len(v.mutants),
         "killed": len(v.mutants) - len(v.survivors),
+        "survivors_by_status": dict(Counter(s["status"] or "unexplained" for s in survivors)),
         "survivors": survivors,
         "holes": [f"{o.statement} / {o.tamper}" for o in v.holes],
         "kills": {m.label: f"{ks[0].statement} / {ks[0].tamper}" for m, ks in v.killers.items() if ks},
@@ -79,6 +83,7 @@ def document(
             "mutants": sum(c["mutants"] for c in circuits.values()),
             "killed": sum(c["killed"] for c in circuits.values()),
             "survivors": sum(len(c["survivors"]) for c in circuits.values()),
+            "survivors_by_status": dict(sum((Counter(c["survivors_by_status"]) for c in circuits.values()), Counter())),
             "witnesses": len(outcomes),
             "attacks": sum(o.attack for o in outcomes),
         },
@@ -102,7 +107,7 @@ def summary(doc: dict) -> str:
     lines = [f"mutation: {t['mutants']} mutants, {t['killed']} killed, {t['survivors']} survive ({doc['seconds']} s)"]
     for name, c in doc["circuits"].items():
         lines.append(f"  {name:16s} {c['mutants']:4d} mutants {c['killed']:4d} killed {len(c['survivors']):3d} survive")
-        lines += [f"    survives: {s['mutant']}" + ("" if s["reason"] else "  (NO REASON)") for s in c["survivors"]]
+        lines += [f"    survives: {s['mutant']}  ({s['status'] or 'NO REASON'})" for s in c["survivors"]]
         lines += [f"    HOLE: {h}" for h in c["holes"]]
     lines += [f"  cross-check FAILED: {c['mutant']}" for c in doc["cross_checks"] if not c["rebuilt_accepts"]]
     lines += [f"  tamper error: {e}" for e in doc["tamper_errors"]]
