@@ -124,8 +124,8 @@ def _exhausted(lane: str) -> Scenario:
 def _seller_overflows() -> tuple[World, Transaction]:
     """The seller's collateral would pass 2^63 - 1."""
     w = _funded()
-    w.apply(w.enqueue_deposit(1, (1 << 63) - 2_000_000))
-    return w, w.trade(BTC, 0, 1, 10, 1)
+    w.apply(w.enqueue_deposit(1, (1 << 63) - 1_100_000))  # 99,999 below the top; the sale pays 300,000
+    return w, w.trade(BTC, 0, 1, 10, 3_000_000)
 
 
 def _index_overflows() -> tuple[World, Transaction]:
