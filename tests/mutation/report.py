@@ -1,4 +1,4 @@
-"""The mutation report: counts, survivors with their reasons, cross-checks, relaxed mutants."""
+"""The mutation report: counts, survivors with their reasons, cross-checks."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.mutation import relax
 from tests.mutation.groups import Mutant
 from tests.mutation.judge import Outcome
 from tests.mutation.runner import Entry, Verdicts
@@ -70,7 +69,6 @@ def document(
     by_circuit: dict[str, Verdicts],
     outcomes: Sequence[Outcome],
     checks: list[dict],
-    relaxed: list[dict],
     seconds: float,
     jobs: int,
 ) -> dict:
@@ -90,7 +88,6 @@ def document(
         "circuits": circuits,
         "tamper_errors": [f"{o.statement} / {o.tamper}: {o.why}" for o in outcomes if o.why.startswith("tamper error")],
         "cross_checks": checks,
-        "relaxed": relaxed,
     }
 
 
@@ -98,8 +95,7 @@ def ok(doc: dict) -> bool:
     unexplained = [s for c in doc["circuits"].values() for s in c["survivors"] if s["reason"] is None]
     holes = [h for c in doc["circuits"].values() for h in c["holes"]]
     bad_checks = [c for c in doc["cross_checks"] if not c["rebuilt_accepts"]]
-    bad_relaxed = [r for r in doc["relaxed"] if not r["killed"] and r["reason"] is None]
-    return not (unexplained or holes or bad_checks or bad_relaxed or doc["tamper_errors"])
+    return not (unexplained or holes or bad_checks or doc["tamper_errors"])
 
 
 def summary(doc: dict) -> str:
@@ -111,14 +107,9 @@ def summary(doc: dict) -> str:
         lines += [f"    HOLE: {h}" for h in c["holes"]]
     lines += [f"  cross-check FAILED: {c['mutant']}" for c in doc["cross_checks"] if not c["rebuilt_accepts"]]
     lines += [f"  tamper error: {e}" for e in doc["tamper_errors"]]
-    lines += [f"  relaxed survives: {r['mutant']}" for r in doc["relaxed"] if not r["killed"]]
     return "\n".join(lines)
 
 
 def write(doc: dict, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, indent=1, sort_keys=False) + "\n")
-
-
-def relaxed(only: list[str], jobs: int) -> list[dict]:
-    return relax.run(only, jobs)
