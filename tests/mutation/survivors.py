@@ -50,9 +50,10 @@ REASONS: list[tuple[str, str, str]] = [
     (
         SIG,
         LANES + r" \[a\.(on_curve|x2|y2)\]",
-        "open: likely attackable.  The dedicated doubling has off-curve preimages (for y = t·x the doubling "
-        "equations give a quadratic in t, then x²: four solutions, two on the curve), so an off-curve A' with "
-        "dbl(A') = 2A would give 8A' = 8A and A's owner's signature would verify under A'; witness not written",
+        "assumption (discrete log): an off-curve A' must double three times onto a point the ladder can use; "
+        "the dedicated doubling's preimages of a curve point are on the curve over Fr (the other two "
+        "solutions of dbl(P) = Q need the square root of a non-square; checked on 12 cases, all four 2A + T "
+        "for three keys), so 8A' stays off the curve and the ladder from it has no group structure",
     ),
     (
         SIG,
