@@ -259,7 +259,8 @@ ATTACKS += [
     ("valid_noop", _noop_as_funding()),
     ("forged_deposit_to_aliased_account", _record_bit(27)),  # a = 1 + 16
     ("valid_trade_eth", setw("slot0.m0", const(1)) + setw("slot0.m1", const(0))),  # executed on BTC
-    ("valid_trade_tiny", setw("slot0.m0", const(0))),  # executed on no market
+    ("valid_trade_tiny", setw("slot0.m0", const(0))),  # executed on no market (market_priced stops it too)
+    ("valid_oracle", setw("slot0.m0", const(0))),  # a tick that prices no market
 ]
 
 
