@@ -27,8 +27,8 @@ lint: $(STAMP)
 test: install lint
 	$(VENV)/bin/pytest -q
 
-test-slow: install
-	$(VENV)/bin/pytest -q -m slow
+test-slow: install  # TESTS=path narrows it, e.g. TESTS=tests/test_ledger_stateful.py
+	$(VENV)/bin/pytest -q -m slow $(TESTS)
 
 # constraint-removal mutation testing (not in `make test`): benchmarks/results/mutation.json
 mutate: install
@@ -57,6 +57,7 @@ bench: install
 	$(PY) benchmarks/gas.py
 	$(PY) benchmarks/prove.py
 	$(PY) benchmarks/parsers.py
+	$(PY) benchmarks/fuzz.py
 	$(PY) benchmarks/node.py
 	$(PY) benchmarks/rfq.py
 

@@ -136,6 +136,9 @@ contract Rollup {
         uint256 threshold
     ) {
         require(threshold > 0 && threshold <= guardians_.length && guardians_.length <= 32, "threshold");
+        // times (delays, pause, cooldown, vote window, item delay) below 2^40 s: deadline sums cannot overflow
+        require(config[2] < 2 ** 40 && config[3] < 2 ** 40 && config[4] < 2 ** 40, "timing");
+        require(config[5] < 2 ** 40 && config[7] < 2 ** 40, "timing");
         verifier = verifier_;
         exitVerifier = exitVerifier_;
         poseidon = poseidon_;

@@ -57,6 +57,11 @@ class UnpricedMarket(InvalidTransaction):
     carry neither value nor risk, so no margin check could see them)."""
 
 
+class UncheckableTransaction(InvalidTransaction):
+    """The spec failed on this transaction with an unexpected error (a bug, logged by the node):
+    it is refused, never applied, and the node keeps serving."""
+
+
 class QueueMismatch(InvalidTransaction):
     """A deposit or forced exit that is not the next item of the L1 queue."""
 

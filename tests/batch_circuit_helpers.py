@@ -7,13 +7,16 @@ from contextlib import contextmanager
 
 import pytest
 
+from circuits.errors import RangeError
 from circuits.examples import synthesize
 from circuits.ledger.circuit import BatchCircuit
 from circuits.ledger.state import header, public_input
 from circuits.r1cs import ConstraintSystem
+from rollup import errors as err
 from rollup.ledger import transition
 from rollup.ledger.batch import BatchResult, process_batch
 from rollup.ledger.state import LedgerState
+from rollup.ledger.types import Transaction
 
 
 def prove_mode(res: BatchResult, params, public: int | None = None) -> ConstraintSystem:
@@ -34,6 +37,22 @@ def forced(*errors: type) -> Iterator[None]:
         yield
     finally:
         transition._require = original
+
+
+def force_through(start: LedgerState, tx: Transaction) -> tuple[BatchResult | None, list[type]]:
+    """Switch off the rules the spec raises for tx, one by one, until it builds a one-slot batch;
+    (None, rules) when a refusal does not go through the rule hook or the record cannot be encoded."""
+    off: list[type] = []
+    while True:
+        try:
+            with forced(*off):
+                return process_batch(start, [tx]), off
+        except err.InvalidTransaction as exc:
+            if type(exc) in off:  # raised outside the rule hook: not forceable
+                return None, off
+            off.append(type(exc))
+        except (RangeError, err.BatchDataError):  # the record cannot even be encoded
+            return None, off
 
 
 def public_with_queue_head(res: BatchResult, queue_after: int) -> int:

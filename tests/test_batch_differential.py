@@ -14,7 +14,6 @@ import os
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from circuits.errors import RangeError
 from circuits.ledger.params import LedgerParams
 from circuits.ledger.state import queue_step
 from rollup import errors as err
@@ -22,7 +21,7 @@ from rollup.ledger.batch import process_batch
 from rollup.ledger.demo import FAR, ORACLE, funded_world
 from rollup.ledger.signing import Wallet, funding_tick, oracle_tick
 from rollup.ledger.types import Deposit
-from tests.batch_circuit_helpers import forced, prove_mode, public_with_queue_head
+from tests.batch_circuit_helpers import force_through, prove_mode, public_with_queue_head
 
 SMALL = LedgerParams(depth=2, batch_size=1)
 ACCT = st.integers(0, 3)  # 3 does not exist
@@ -79,21 +78,6 @@ ACTIONS = st.one_of(
 )
 
 
-def _force(start, tx):
-    """Switch off rules one by one until the spec builds a witness; None if it never does."""
-    off: list[type] = []
-    while True:
-        try:
-            with forced(*off):
-                return process_batch(start, [tx]), off
-        except err.InvalidTransaction as exc:
-            if type(exc) in off:  # raised outside the rule hook: not forceable
-                return None, off
-            off.append(type(exc))
-        except (RangeError, err.BatchDataError):  # the record cannot even be encoded
-            return None, off
-
-
 @settings(max_examples=int(os.environ.get("ZKDX_DIFFERENTIAL_EXAMPLES", "12")))
 @given(ACTIONS, st.booleans())
 def test_native_and_circuit_agree(action, underwater):
@@ -120,7 +104,7 @@ def test_native_and_circuit_agree(action, underwater):
 
 
 def _check_unprovable(start, tx):
-    res, off = _force(start, tx)
+    res, off = force_through(start, tx)
     event(f"invalid {type(tx).__name__}: {'forced' if res else 'not forceable'} past {[e.__name__ for e in off]}")
     if res is None:
         return

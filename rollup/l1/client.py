@@ -4,7 +4,7 @@ Backends: ``connect()`` gives an in-process EVM (eth-tester on py-evm); ``connec
 any JSON-RPC node.  Every state-changing call waits for its receipt and raises
 ``L1Error`` with the decoded revert reason (custom error name or message).  Proof
 checks are sent with an explicit gas limit: gas estimates are wrong for calls
-whose pairing precompile can fail softly (``../shared/architecture.md``).
+whose pairing precompile can fail softly (a verifier then returns false and the call succeeds).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ except ImportError:  # pragma: no cover (web3 without the tester extra)
     _SEND_ERRORS = (Web3Exception, ValueError)
 
 DEV_CHAINS = (31337, 131277322940537)  # hardhat, eth-tester
+ITEM_DELAY = 15  # s a forced exit waits per queue item ahead: about what proving one slot takes here
 SUBMIT_GAS = 2_000_000  # explicit: a verifier failing softly must not be mistaken for a cheap call
 ZERO = "0x" + "00" * 20
 
@@ -169,21 +170,24 @@ class L1Client:
         token: str | None = None,
         vote_window: int = 3600,
         registration_fee: int = 0,
-        item_delay: int = 60,
+        item_delay: int = ITEM_DELAY,
         allow_demo_key: bool = False,
     ) -> Deployment:
         """Batch and exit verifiers, Poseidon, and the rollup at the genesis state, for the collateral
         ``token`` (an ERC-20 address; on a dev chain, None deploys the public-mint TestToken).
 
         timing = (forced-exit delay, max pause, pause cooldown) in seconds; a forced exit also gets
-        item_delay seconds for each queue item ahead of it; a guardian's vote counts for vote_window
+        item_delay seconds for each queue item ahead of it (set it to what the prover needs a slot:
+        more gives a censor time for gas alone, less lets queue spam outrun the prover); a
+        guardian's vote counts for vote_window
         seconds; registering an account costs registration_fee (collateral units: it must be positive
         off dev chains, or anyone fills the tree for gas alone).  Without an exit key the escape hatch
         cannot pay anyone: deploy with one in production.  The demo keys (public seed, anyone can
         forge proofs) are refused unless allow_demo_key on a dev chain.
         """
         self._check_deployable(vk, exit_vk, token, registration_fee, allow_demo_key)
-        token = token or self._deploy(load_artifact("TestToken"), operator)
+        self._check_timing(timing, vote_window, item_delay, self.w3.eth.chain_id in DEV_CHAINS)
+        token = self._deploy(load_artifact("TestToken"), operator) if token is None else token
         verifier = self.deploy_verifier(vk, operator, allow_demo_key=allow_demo_key)
         exit_verifier = (
             ZERO if exit_vk is None else self.deploy_verifier(exit_vk, operator, allow_demo_key=allow_demo_key)
@@ -206,10 +210,27 @@ class L1Client:
             if key is not None:
                 self._check_not_demo_key(key, allow_demo)
         dev = self.w3.eth.chain_id in DEV_CHAINS
-        if token is None and not dev:
+        if token is not None and not (Web3.is_address(token) and self.w3.eth.get_code(token)):
+            raise L1Error(f"the collateral token {token!r} is not a contract on this chain")
+        if dev:
+            return
+        if token is None:
             raise L1Error("give the collateral token's address: the test token (anyone may mint it) is for dev chains")
-        if fee <= 0 and not dev:
+        if fee <= 0:
             raise L1Error("set a registration fee: without one, anyone fills the account tree for gas alone")
+        if exit_vk is None:
+            raise L1Error("give the exit verifying key: without it no one can escape after a freeze")
+
+    @staticmethod
+    def _check_timing(timing: tuple[int, int, int], vote_window: int, item_delay: int, dev: bool) -> None:
+        """Every time below 2^40 s (the contract refuses more: deadline sums must not overflow);
+        off dev chains a forced exit's delay and the per-item delay positive (0 lets queue spam
+        freeze the rollup)."""
+        times = (*timing, vote_window, item_delay)
+        if not all(isinstance(t, int) and 0 <= t < 2**40 for t in times):
+            raise L1Error(f"timing {times}: each must be an integer number of seconds below 2^40")
+        if not dev and (timing[0] <= 0 or item_delay <= 0):
+            raise L1Error("the forced-exit delay and the per-item delay must be positive")
 
     def deploy_verifier(self, vk: VerifyingKey, sender: str, *, allow_demo_key: bool = False) -> str:
         """Render, compile (pinned solc) and deploy a Groth16Verifier for vk."""

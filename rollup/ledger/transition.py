@@ -358,7 +358,9 @@ def record_of(tx: Transaction) -> Record:
 
 
 def funding_expiry(state: LedgerState, market: int) -> int:
-    """What a funding tick's signature binds in the expiry slot: the market's funding time."""
+    """What a funding tick's signature binds in the expiry slot: the market's funding time
+    (UnknownMarket for a market that is not configured)."""
+    state.check_market(market)
     return state.markets[market].funding_time
 
 

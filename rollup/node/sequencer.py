@@ -20,6 +20,7 @@ before it and the stored transactions (``rollup.node.jobs``), keeping intake fre
 from __future__ import annotations
 
 import json
+import logging
 import pickle
 import time
 from collections.abc import Callable, Sequence
@@ -29,7 +30,7 @@ from circuits.ledger.params import LedgerParams, TxType
 from circuits.ledger.state import AccountLeaf
 from circuits.ledger.witness import dummy_signature
 from circuits.native import eddsa
-from rollup.errors import InvalidTransaction, NodeUnavailable, StoreError, UnknownAccount
+from rollup.errors import InvalidTransaction, NodeUnavailable, StoreError, UncheckableTransaction, UnknownAccount
 from rollup.ledger import codec
 from rollup.ledger.state import LedgerState
 from rollup.ledger.transition import process_tx
@@ -37,6 +38,7 @@ from rollup.ledger.types import Deposit, ForcedExit, QueueItem, Transaction
 from rollup.node.crash import crash_point
 from rollup.node.store import Store
 
+log = logging.getLogger("zkdx.node")
 Signer = Callable[[int, str, int], dict]  # (seq, tx_hash, batch) -> receipt
 
 
@@ -131,6 +133,11 @@ class Sequencer:
                 process_tx(self.soft, tx)
             except InvalidTransaction as exc:
                 results.append(exc)
+                continue
+            except Exception as exc:  # a spec bug must not stop intake: refuse this one, keep serving
+                log.exception("the spec failed on a %s", type(tx).__name__)
+                reason = f"the spec could not check this transaction ({type(exc).__name__})"
+                results.append(UncheckableTransaction(reason))
                 continue
             ack, row = self._row(tx, source, queue_index)
             results.append(ack)

@@ -64,6 +64,7 @@ class Node:
             Store(cfg.store_path), self._l1(), self.info["block"], cfg.l1.confirmations, self._l1_event
         )
         self.stopping = asyncio.Event()
+        self.tasks: dict[str, asyncio.Task] = {}
 
     def _l1(self) -> L1Client:
         """A client of its own (threads do not share one); no connection is made until used."""
@@ -90,7 +91,11 @@ class Node:
             group = [await self.intake.get()]
             while len(group) < self.cfg.sequencer.max_group and not self.intake.empty():
                 group.append(self.intake.get_nowait())
-            self._process(group)
+            try:
+                self._process(group)
+            except Exception:  # a bug must not stop intake: these callers get a refusal, later ones are served
+                log.exception("intake: unexpected error")
+                _fail_all(group, NodeUnavailable("internal error taking these transactions (logged)"))
 
     def _process(self, group: list) -> None:
         while group:
@@ -229,6 +234,7 @@ class Node:
         l1 = self._l1_summary()
         problems = [p for p in (self.sender.problem, seq.queue_error, *l1["errors"]) if p]
         problems += [f"batch {r['number']} failed to prove: {r['error']}" for r in failed]
+        problems += [f"the {name} loop stopped: {t.exception()!r}" for name, t in self.tasks.items() if _died(t)]
         return {
             "status": "frozen" if seq.frozen else ("degraded" if problems else "ok"),
             "problems": problems,
@@ -253,25 +259,27 @@ class Node:
         log.info(
             "node: API on %s, operator %s, rollup %s", self.cfg.api_url, self.operator.address, self.deployment.rollup
         )
-        tasks = [
-            asyncio.create_task(c)
-            for c in (
-                self._intake_loop(),
-                self._tick_loop(),
-                self._worker_loop(),
-                self._l1_loop("watcher", self.watcher.step),
-                self._l1_loop("sender", self.sender.step),
-            )
-        ]
+        loops = {
+            "intake": self._intake_loop(),
+            "tick": self._tick_loop(),
+            "worker": self._worker_loop(),
+            "watcher": self._l1_loop("watcher", self.watcher.step),
+            "sender": self._l1_loop("sender", self.sender.step),
+        }
+        self.tasks = {name: asyncio.create_task(c) for name, c in loops.items()}
         try:
             await self.stopping.wait()
         finally:
-            for t in tasks:
+            for t in self.tasks.values():
                 t.cancel()
             await runner.cleanup()
             self.workers.stop()
         log.info("node: stopped")
         return 130 if got and got[0] == signal.SIGINT else 0
+
+
+def _died(task: asyncio.Task) -> bool:
+    return task.done() and not task.cancelled() and task.exception() is not None
 
 
 def _fail_all(entries: list, exc: Exception) -> None:

@@ -1,0 +1,90 @@
+"""Attacker's review (attack2): the node's store as a hostile file, and soft-confirmation receipts.
+
+``xfail(strict=True)`` tests assert the secure behaviour and fail today (findings); the others
+show attacks that were stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import pytest
+from eth_account import Account
+
+from rollup.errors import RollupError
+from rollup.node.receipt import sign_receipt, verify_receipt
+from rollup.node.sequencer import Sequencer
+from rollup.node.store import Store
+from tests.node_helpers import PARAMS, node_dir
+
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+OPERATOR = Account.from_key(b"\x11" * 32)
+ROLLUP = "0x" + "ab" * 20
+TX = "0x" + "cd" * 32
+
+
+class _Marker:
+    """Unpickling this creates a directory: any code could run in its place."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (os.mkdir, (self.path,))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="FINDING S1 (low; documented trust assumption): ledger states are pickled in node.db and "
+    "Sequencer.recover / jobs.rebuild_batch call pickle.loads on them: a node directory restored "
+    "from a backup or copied from elsewhere runs arbitrary code at `zkdx node` start",
+)
+def test_a_hostile_store_does_not_run_code(tmp_path):
+    cfg = node_dir(tmp_path / "node", key=False)
+    marker = tmp_path / "code-ran"
+    with sqlite3.connect(cfg.store_path) as db:  # what an attacker with the file (not the code) can do
+        db.execute("UPDATE states SET blob = ? WHERE batch = -1", (__import__("pickle").dumps(_Marker(str(marker))),))
+    store = Store(cfg.store_path)
+    try:
+        Sequencer(store, PARAMS, lambda seq, h, batch: {}, 1.0)
+    except (RollupError, AttributeError, TypeError):
+        pass  # the state is not a LedgerState: refused (or crashed) only after the code ran
+    finally:
+        store.close()
+    assert not marker.exists(), "unpickling the store's state ran the attacker's code"
+
+
+def _malleated(signature: str) -> str:
+    """The same ECDSA signature with s -> n - s and the recovery id flipped."""
+    sig = bytes.fromhex(signature[2:])
+    s, v = int.from_bytes(sig[32:64], "big"), sig[64]
+    return "0x" + (sig[:32] + (SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - v])).hex()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="FINDING C1 (informational): verify_receipt accepts the high-s twin of a receipt's signature "
+    "(eth_keys recovers any s < n), so one promise has two valid encodings; harmless while receipts are "
+    "compared by content, a problem if a penalty contract or a client dedupes them by signature",
+)
+def test_a_receipt_has_one_valid_signature():
+    r = sign_receipt(OPERATOR, ROLLUP, 7, TX, 3)
+    assert verify_receipt(r, OPERATOR.address, ROLLUP)
+    assert not verify_receipt({**r, "signature": _malleated(r["signature"])}, OPERATOR.address, ROLLUP)
+
+
+def test_stopped_receipt_forgeries_and_replays():
+    """A receipt re-targeted to another deployment, seq, batch or transaction, or signed by someone else."""
+    r = sign_receipt(OPERATOR, ROLLUP, 7, TX, 3)
+    eve = Account.from_key(b"\x22" * 32)
+    forged = sign_receipt(eve, ROLLUP, 7, TX, 3)
+    assert not verify_receipt(forged, OPERATOR.address, ROLLUP)  # signed by eve
+    assert not verify_receipt({**forged, "operator": OPERATOR.address}, OPERATOR.address, ROLLUP)
+    assert not verify_receipt(r, OPERATOR.address, "0x" + "ac" * 20)  # replayed on another deployment
+    for field, value in [("seq", 6), ("batch", 2), ("tx_hash", "0x" + "ce" * 32), ("seq", True), ("batch", 3.0)]:
+        assert not verify_receipt({**r, field: value}, OPERATOR.address, ROLLUP), field
+    assert not verify_receipt({**r, "signature": r["signature"][:-2] + "1b1b"}, OPERATOR.address)  # extra byte
+    assert not verify_receipt({**r, "extra": 1}, OPERATOR.address)
