@@ -31,7 +31,7 @@ test-slow: install  # TESTS=path narrows it, e.g. TESTS=tests/test_ledger_statef
 	$(VENV)/bin/pytest -q -m slow $(TESTS)
 
 # constraint-removal mutation testing (not in `make test`): benchmarks/results/mutation.json
-mutate: install
+mutate: $(STAMP)
 	nice -n 10 $(PY) -m tests.mutation $(MUTATE_ARGS)
 
 demo: install
