@@ -24,6 +24,7 @@ from rollup.ledger.types import ForcedExit, Transaction
 from tests import test_batch_circuit as tbc
 from tests import test_batch_differential as tdiff
 from tests import test_soundness_attacks as tsa
+from tests.batch_circuit_helpers import force_through
 from tests.mutation.judge import BatchStatement, ExitStatement
 from tests.mutation.scenarios import FORGED, SCENARIOS
 
@@ -45,7 +46,7 @@ def batch(name: str, w: World, tx: Transaction) -> BatchStatement:
     """The spec's verdict on tx from w's state; when it refuses, the witness with the refusing rules
     forced off one by one (as the differential test does)."""
     start = w.state.copy()
-    res, off = tdiff._force(start, tx)
+    res, off = force_through(start, tx)
     if res is None:
         raise AssertionError(f"{name}: the spec cannot even build a witness")
     return BatchStatement(name, start, res, bool(off))
@@ -198,7 +199,7 @@ def _differential(seed: int) -> BatchStatement | None:
         process_batch(start, [tx])
         return None
     except err.InvalidTransaction:
-        res, off = tdiff._force(start, tx)
+        res, off = force_through(start, tx)
     return None if res is None else BatchStatement(f"differential_{seed}", start, res, True)
 
 
