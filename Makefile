@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-stamp
 NPMSTAMP := node_modules/.installed-stamp
 DEMO   := build/demo
 
-.PHONY: install demo test test-slow lint bench notebooks clean
+.PHONY: install demo test test-slow lint bench notebooks mutate clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -29,6 +29,10 @@ test: install lint
 
 test-slow: install  # TESTS=path narrows it, e.g. TESTS=tests/test_ledger_stateful.py
 	$(VENV)/bin/pytest -q -m slow $(TESTS)
+
+# constraint-removal mutation testing (not in `make test`): benchmarks/results/mutation.json
+mutate: $(STAMP)
+	nice -n 10 $(PY) -m tests.mutation $(MUTATE_ARGS)
 
 demo: install
 	@mkdir -p $(DEMO)

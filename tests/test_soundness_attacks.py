@@ -117,9 +117,12 @@ def test_latent_without_the_forced_exit_payout_check_a_forged_liquidation_is_sti
 # ---- 2. bad debt through "only reduces risk" ---------------------------------------------------
 
 
+SELLER_CASES = [(300, 0), (100, 0), (100, 2_600_000), (400, 2_715_000)]  # (amount, price) of the sale
+
+
 @pytest.mark.parametrize(
     "amount, price",
-    [(300, 0), (100, 0), (100, 2_600_000), (400, 2_715_000)],
+    SELLER_CASES,
     ids=["all at zero", "a third at zero", "a spread that lowers the ratio", "a flip that raises it"],
 )
 def test_an_unhealthy_seller_cannot_be_forced_through(amount, price):

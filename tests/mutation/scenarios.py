@@ -1,0 +1,292 @@
+"""Ledger scenarios for the adversarial corpus: a world and one transaction each.
+
+``valid_*`` the spec accepts (a tamper that changes what the circuit computes is then an attack);
+``refused_*`` the spec refuses, each for one rule (the name says which).  Lane a is the buyer,
+withdrawer, depositor or liquidated account, lane b the seller or liquidator.  ``FORGED`` are
+statements whose witness the spec cannot produce at all (a record or a queue item it would never
+write); they are built from a valid one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from circuits.ledger.params import TxType
+from circuits.ledger.records import Record
+from circuits.ledger.state import message
+from rollup.ledger.demo import FAR, ORACLE, World, funded_world
+from rollup.ledger.types import Deposit, Noop, Trade, Transaction
+from tests import test_soundness_attacks as tsa
+
+BTC, ETH = 0, 1
+SMALL = tsa.SMALL
+Scenario = Callable[[], tuple[World, Transaction]]
+
+
+def priced(btc: int) -> World:
+    """Account 0 long 300 BTC bought at 30,000.00 from account 1, the oracle price then ``btc``."""
+    w, _ = funded_world(SMALL)
+    w.apply(w.trade(BTC, 0, 1, 300, 3_000_000))
+    w.apply(w.tick(BTC, btc))
+    return w
+
+
+UNDERWATER, DEEP_UNDERWATER = 2_700_000, 2_600_000  # account 0 liquidatable; its value below zero
+SQUEEZED, DEEP_SQUEEZED = 3_300_000, 3_500_000  # account 1 (short) below margin; its value below zero
+
+
+def _funded() -> World:
+    return funded_world(SMALL)[0]
+
+
+def _withdraw() -> tuple[World, Transaction]:
+    w = _funded()
+    return w, w.wallets[0].withdraw(w.state, 0, 10, FAR)
+
+
+def _margin_limited(oracle: int) -> Scenario:
+    """A forced exit of account 1, short 100: it is paid its free collateral (not all of it)."""
+
+    def make() -> tuple[World, Transaction]:
+        w = _funded()
+        w.apply(w.trade(BTC, 0, 1, 100, 3_000_000))
+        w.apply(w.tick(BTC, oracle))
+        return w, w.enqueue_forced_exit(1)
+
+    return make
+
+
+def _collateral_limited() -> tuple[World, Transaction]:
+    """A forced exit of account 2, long 10 bought cheap: it is paid all its collateral."""
+    w = _funded()
+    w.apply(w.trade(BTC, 2, 1, 10, 1_000_000))
+    return w, w.enqueue_forced_exit(2)
+
+
+def _funding(delta: int, index: int | None = None) -> Scenario:
+    def make() -> tuple[World, Transaction]:
+        w = _funded()
+        w.apply(w.trade(BTC, 0, 1, 100, 3_000_000))
+        if index is not None:
+            w.state.markets = (replace(w.state.markets[BTC], funding_index=index), *w.state.markets[1:])
+        tsa._hour_later(w)
+        return w, w.funding(BTC, delta)
+
+    return make
+
+
+def _liquidation(amount: int, liquidator: int = 2, btc: int = UNDERWATER) -> Scenario:
+    def make() -> tuple[World, Transaction]:
+        w = priced(btc)
+        if liquidator == 3:
+            w.apply(w.enqueue_deposit(3, 100_000))
+        return w, w.wallets[liquidator].liquidate(w.state, BTC, 0, liquidator, amount, FAR)
+
+    return make
+
+
+def _trade(btc: int, buyer: int, seller: int, amount: int, price: int, market: int = BTC) -> Scenario:
+    def make() -> tuple[World, Transaction]:
+        w = priced(btc)
+        return w, w.trade(market, buyer, seller, amount, price)
+
+    return make
+
+
+def _replayed_liquidation() -> tuple[World, Transaction]:
+    w = priced(UNDERWATER)
+    tx = w.wallets[2].liquidate(w.state, BTC, 0, 2, 100, FAR)
+    w.apply(tx)
+    return w, tx
+
+
+def _signed_by_another() -> tuple[World, Transaction]:
+    """Account 0's withdrawal signed by account 1's key over the right message."""
+    w = _funded()
+    honest = w.wallets[0].withdraw(w.state, 0, 10, FAR)
+    msg = message(w.state.domain, Record(TxType.WITHDRAW, 0, 0, 0, 10).to_int(), w.state.accounts[0].nonce, 0, FAR)
+    return w, replace(honest, signature=w.wallets[1].sign(msg))
+
+
+def _exhausted(lane: str) -> Scenario:
+    """The signer's nonce is at its last value: one more signed transaction would overflow it."""
+
+    def make() -> tuple[World, Transaction]:
+        w = _funded()
+        who = 0 if lane == "a" else 1
+        w.state.write(who, replace(w.state.accounts[who], nonce=(1 << 32) - 1), True)
+        return w, (w.wallets[0].withdraw(w.state, 0, 10, FAR) if lane == "a" else w.trade(BTC, 2, 1, 10, 3_000_000))
+
+    return make
+
+
+def _seller_overflows() -> tuple[World, Transaction]:
+    """The seller's collateral would pass 2^63 - 1."""
+    w = _funded()
+    w.apply(w.enqueue_deposit(1, (1 << 63) - 1_100_000))  # 99,999 below the top; the sale pays 300,000
+    return w, w.trade(BTC, 0, 1, 10, 3_000_000)
+
+
+def _index_overflows() -> tuple[World, Transaction]:
+    return _funding(20, (1 << 63) - 10)()
+
+
+def _other_key_new_account() -> tuple[World, Transaction]:
+    """The L1 queue registers account 3 with account 3's key; the operator credits another key."""
+    w = _funded()
+    queued = w.enqueue_deposit(3, 500)
+    return w, replace(queued, pubkey=w.wallets[2].pubkey)
+
+
+def _trade_of_nothing() -> tuple[World, Transaction]:
+    w = _funded()
+    return w, w.trade(BTC, 0, 1, 0, 3_000_000)
+
+
+def _self_trade_as_proven() -> tuple[World, Transaction]:
+    """Account 0 trades with itself, both signatures over the nonces the circuit uses (n, n + 1)."""
+    w = _funded()
+    rec = Record(TxType.TRADE, BTC, 0, 0, 5, 3_000_000)
+    n = w.state.accounts[0].nonce
+    sig = w.wallets[0].sign(message(w.state.domain, rec.to_int(), n, n + 1, FAR))
+    return w, Trade(BTC, 0, 0, 5, 3_000_000, FAR, sig, sig)
+
+
+def _seller_3() -> tuple[World, Transaction]:
+    w = _funded()
+    w.apply(w.enqueue_deposit(3, 1_000_000))
+    return w, w.trade(BTC, 0, 3, 10, 3_000_000)
+
+
+def _first_oracle() -> tuple[World, Transaction]:
+    w = World(SMALL)
+    w.apply(w.enqueue_deposit(0, 10))
+    return w, w.tick(BTC, 3_000_000)
+
+
+def _unpriced_trade() -> tuple[World, Transaction]:
+    """Accounts 0 and 1 funded, no oracle tick yet (price 0: no value, no risk): a cheap trade that
+    leaves both well margined, so only the price rule can refuse it."""
+    w = World(SMALL)
+    for i in range(2):
+        w.apply(w.enqueue_deposit(i, 1_000_000))
+    return w, w.trade(BTC, 0, 1, 10, 1)
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "valid_withdraw": _withdraw,
+    "valid_withdraw_1": lambda: (w := _funded(), w.wallets[1].withdraw(w.state, 1, 10, FAR)),
+    "valid_withdraw_2": lambda: (w := _funded(), w.wallets[2].withdraw(w.state, 2, 10, FAR)),
+    "valid_trade_seller_0": lambda: (w := _funded(), w.trade(BTC, 1, 0, 10, 3_000_000)),
+    "valid_trade_seller_2": lambda: (w := _funded(), w.trade(BTC, 0, 2, 10, 3_000_000)),
+    "valid_trade_seller_3": _seller_3,
+    "valid_deposit_new": lambda: (w := _funded(), w.enqueue_deposit(3, 500)),
+    "valid_deposit_existing": lambda: (w := _funded(), w.enqueue_deposit(1, 500)),
+    "valid_oracle": lambda: (w := _funded(), w.tick(BTC, 3_100_000)),
+    "valid_first_oracle": _first_oracle,
+    "valid_funding": _funding(25),
+    "valid_liquidation": _liquidation(200),
+    "valid_liquidation_small": _liquidation(100),
+    "valid_refund": lambda: (w := World(SMALL), tsa._overflowing_deposit(w)),
+    "valid_noop": lambda: (_funded(), Noop()),
+    "valid_fe_margin_limited": _margin_limited(3_000_000),
+    "valid_fe_margin_limited_odd": _margin_limited(3_000_003),  # a large remainder in the division
+    "valid_fe_collateral_limited": _collateral_limited,
+    "valid_trade_tiny": lambda: (w := _funded(), w.trade(BTC, 0, 1, 1, 1)),
+    "valid_trade_eth": lambda: (w := _funded(), w.trade(ETH, 0, 1, 5, 2_000_000)),
+    "refused_withdraw_below_margin": lambda: (w := priced(3_000_000), w.wallets[1].withdraw(w.state, 1, 600_000, FAR)),
+    "refused_long_sells_slightly_dear": _trade(UNDERWATER, 2, 0, 100, 2_650_000),  # the ratio falls a little
+    "refused_over_liquidation": _liquidation(400),  # it would flip the position
+    "refused_poor_liquidator": _liquidation(200, liquidator=3),
+    "refused_replayed_liquidation": _replayed_liquidation,
+    "refused_underwater_buyer_grows": _trade(DEEP_UNDERWATER, 0, 2, 10, DEEP_UNDERWATER),
+    "refused_squeezed_short_buys_back_dear": _trade(SQUEEZED, 1, 2, 100, DEEP_SQUEEZED),
+    "refused_underwater_short_flips_by_buying": _trade(DEEP_SQUEEZED, 1, 0, 400, 3_370_000),
+    "refused_underwater_seller_grows": _trade(DEEP_SQUEEZED, 2, 1, 10, DEEP_SQUEEZED),
+    "refused_squeezed_seller_grows": _trade(SQUEEZED, 2, 1, 10, SQUEEZED),
+    "refused_underwater_long_flips_by_selling": _trade(DEEP_UNDERWATER, 2, 0, 400, 2_650_000),
+    "refused_trade_in_unpriced_market": _unpriced_trade,
+    "refused_oracle_price_zero": lambda: (w := _funded(), w.tick(BTC, 0)),
+    "refused_deposit_with_another_key": lambda: (w := _funded(), _enqueued(w, Deposit(1, 500, w.wallets[3].pubkey))),
+    "refused_other_key_new_account": _other_key_new_account,
+    "refused_signed_by_another": _signed_by_another,
+    "refused_exhausted_nonce_a": _exhausted("a"),
+    "refused_exhausted_nonce_b": _exhausted("b"),
+    "refused_seller_collateral_overflows": _seller_overflows,
+    "refused_index_overflows": _index_overflows,
+    "refused_trade_of_nothing": _trade_of_nothing,
+    "refused_self_trade_as_proven": _self_trade_as_proven,
+}
+
+
+def _enqueued(w: World, tx: Deposit) -> Deposit:
+    w.state.enqueue(tx.queue_item())
+    return tx
+
+
+# ---- witnesses the spec never produces -------------------------------------------------------
+
+
+def forced_exit_paying(scenario: str, amount: Callable[[int], int], name: str) -> Callable:
+    """A forced exit whose record pays amount(what the spec pays) instead."""
+
+    def build():
+        from tests.mutation.statements import batch_statement, forged
+
+        st = batch_statement(scenario)
+        rec = st.res.witness.slots[0].record
+        return replace(forged(st, name, {"record": replace(rec, amount=amount(rec.amount))}), refused=True)
+
+    return build
+
+
+def fe_units(scenario: str) -> int:
+    """What a forced exit would pay if margin were the only limit (its free collateral in units)."""
+    from rollup.ledger import margin
+    from tests.mutation.statements import batch_statement
+
+    st = batch_statement(scenario)
+    acct = margin.settle_funding(st.start.accounts[st.res.witness.slots[0].record.a], st.start.markets)
+    p = st.start.params
+    return max(margin.excess(p, acct, st.start.markets), 0) // (p.scale_lcm * 10_000)
+
+
+def _aliased_deposit():
+    """A deposit to account 17 = 16 + 1 (beyond a tree of 16): queued on L1 for 17, credited to 1."""
+    from tests.mutation.statements import batch_statement
+
+    st = batch_statement("valid_deposit_existing")
+    start = st.start.copy()
+    start.pending[0] = replace(start.pending[0], account=17)
+    return replace(st, name="forged_deposit_to_aliased_account", start=start, refused=True)
+
+
+def _funding_of_a_noop() -> dict:
+    """What the oracle signs for a funding tick of 0 on BTC (the record of a no-op is all zero)."""
+    from tests.mutation.statements import batch_statement
+
+    st = batch_statement("valid_noop")
+    ftime = st.start.markets[BTC].funding_time
+    sig = ORACLE.sign(message(st.start.domain, 0, 0, 0, ftime))
+    return {"expiry": ftime, "r8": sig.r8, "s": sig.s}
+
+
+FORGED: dict[str, Callable] = {
+    **{
+        f"forged_{sc}_pays{d:+d}": forced_exit_paying(sc, lambda a, d=d: a + d, f"forged_{sc}_pays{d:+d}")
+        for sc in ("valid_fe_margin_limited", "valid_fe_margin_limited_odd", "valid_fe_collateral_limited")
+        for d in (1, -1)
+    },
+    **{
+        f"forged_{sc}_pays0": forced_exit_paying(sc, lambda a: 0, f"forged_{sc}_pays0")
+        for sc in ("valid_fe_margin_limited", "valid_fe_collateral_limited")
+    },
+    "forged_valid_fe_collateral_limited_pays_units": forced_exit_paying(
+        "valid_fe_collateral_limited",
+        lambda a: fe_units("valid_fe_collateral_limited"),
+        "forged_valid_fe_collateral_limited_pays_units",
+    ),
+    "forged_deposit_to_aliased_account": _aliased_deposit,
+}
+NOOP_AS_FUNDING = _funding_of_a_noop  # what a no-op slot needs to pass as a funding tick (ledger_attacks)

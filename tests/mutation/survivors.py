@@ -1,0 +1,198 @@
+"""Why a mutant survives, checked by hand.  Each reason has a status:
+
+* ``redundant``: other rows already force what the dropped rows force (the argument is given; the
+  row stays in the circuit: constraint counts are pinned, removing it is the lead's call);
+* ``assumption``: no attack exists unless a hash or discrete logarithm is broken (the argument says
+  which);
+* ``open``: not shown redundant and no adversarial witness written yet: a missing soundness test;
+* ``gadget``: killed in the gadget's own harness (``gadget/eddsa``); the lane reuses the gadget.
+
+A survivor without a reason fails ``make mutate``.  Keys are (circuit pattern, label pattern),
+regular expressions matched in full; the EdDSA kinds apply to the gadget and to both lanes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tests.mutation.groups import Mutant
+
+SIG, LANES = r"gadget/eddsa|batch", r"(eddsa|slot#\.sig_[ab])"
+SHA_OPEN = (
+    "open: a row kind inside SHA-256 compression; the corpus attacks only the final sums (sha_attacks); "
+    "free values in the round or schedule rows are likely enough to steer the digest, not written"
+)
+CANONICAL = (
+    "assumption (SHA-256): these bits enter the data binding's SHA-256 message, and the contract hashes "
+    "the canonical 32-byte value; bits spelling value + r, or non-boolean bits (whose words every SHA "
+    "sum re-decomposes into boolean bits), must still reach the contract's digest: a second preimage"
+)
+EMPTY_LANE = (
+    "redundant: a lane's old fields are read only through leaf_old = exists·Poseidon(fields) (0 when "
+    "exists = 0), the signature key of types that require exists (exists_a/exists_b), the funding term "
+    "size·(index − cache) with size forced to 0 (empty.size#), and the new leaf, which stores the market "
+    "index as cache and the item key for a created account; so cache and key of an empty account are inert"
+)
+LANE_B = (
+    "redundant: lane b is opened (its leaf proven under the root) and written only by trades and "
+    "liquidations, where exists_b forces exists = 1 and the empty rows hold whatever the fields; every "
+    "rule reading b's fields is gated by those two types"
+)
+SIGN_PACK = (
+    "redundant: the sign bit only feeds _reducing (0 ≤ σ·new ≤ σ·old, which has no solution with σ "
+    "opposite to old's sign unless old = new = 0) and, for liquidations, the direction of d_size, which "
+    "then fails liquidation_reduces; a wrong sign only removes the healthier exemption.  The old size "
+    "needs no range check here: it was written range-checked"
+)
+
+REASONS: list[tuple[str, str, str]] = [
+    # ---- EdDSA (the gadget and both signature lanes) ----------------------------------------------
+    (
+        SIG,
+        LANES + r" \[a\.(on_curve|x2|y2)\]",
+        "assumption (discrete log): an off-curve A' must double three times onto a point the ladder can use; "
+        "the dedicated doubling's preimages of a curve point are on the curve over Fr (the other two "
+        "solutions of dbl(P) = Q need the square root of a non-square; checked on 12 cases, all four 2A + T "
+        "for three keys), so 8A' stays off the curve and the ladder from it has no group structure",
+    ),
+    (
+        SIG,
+        LANES + r" \[r#\.(on_curve|x2|y2)\]",
+        "assumption (Poseidon, discrete log): R8 is hashed into hm, so an off-curve R8' must satisfy "
+        "add(R8', hm(R8')·8A) = S·B8, a fixed point through Poseidon, or the addition's output for an "
+        "off-curve input, a point with no group relation to B8, must have a known discrete logarithm",
+    ),
+    (
+        SIG,
+        LANES + r" \[a8\.x\.nonzero\]",
+        "redundant: A is on the curve and the three doublings are exact, so 8A lies in the order-l subgroup and "
+        "x(8A) = 0 only for 8A = (0, 1); then mul_prime_order's ha/p.u row reads u·(1 − 1) = 2, unsatisfiable",
+    ),
+    (
+        SIG,
+        LANES + r" \[ha/K#\.bit\]",
+        "assumption (discrete log): a non-boolean K_i makes the ladder add (u, (2K_i − 1)·v), off the curve "
+        "unless 2K_i − 1 = ±1; every later chord step stays off the group, so the right side is a point "
+        "whose discrete logarithm to B8 is unknown (S cannot match it; R8 is fixed by hm)",
+    ),
+    (
+        SIG,
+        LANES + r" \[ha/p2\.(lambda|u2)\]",
+        "assumption (discrete log): another slope gives u3 = u' + u'' − u for the line's other roots u', u'', "
+        "on the curve only when the line is the tangent (the honest slope); 2P goes off the curve and with it "
+        "the ladder (see ha/K#.bit)",
+    ),
+    (
+        SIG,
+        LANES + r" \[ha/p2\.u\]",
+        "assumption (discrete log): a free u3 keeps (u3, v3) on the tangent at −P, which meets the curve only "
+        "at 2P (honest) and −P; −P makes p3's chord vertical (p3.lambda unsatisfiable); elsewhere off the curve",
+    ),
+    (
+        SIG,
+        LANES + r" \[ha/tail#\.add\.(beta|gamma|tau)\]",
+        "open: likely attackable as sb/add#.* (killed): three tail additions give several free products; "
+        "with a doubling between them the polynomial to solve has higher degree; witness not written",
+    ),
+    (
+        SIG,
+        LANES + r" \[r#\+ha\.(beta|gamma|tau)\]",
+        "assumption (discrete log): one free product; the output runs over a curve through R8 + hm·8A, and "
+        "none of ±(R8 + hm·8A) + T (T of order ≤ 4) lies on it (checked numerically), so matching S·B8 needs "
+        "the discrete logarithm of an unrelated point",
+    ),
+    (
+        SIG,
+        LANES + r" \[s\.b#\.bit\]",
+        "open: non-boolean bits of S that still pack to S move the window entries off their tables (each "
+        "entry is linear in b0, b1, b0·b1); likely steerable like sb/add#.tau; witness not written",
+    ),
+    (
+        SIG,
+        LANES + r" \[sb/w#\.b0b1\]",
+        "open: a free b0·b1 moves each window's entry along a line (one free value per window); likely "
+        "steerable like sb/add#.tau (two free values suffice); witness not written",
+    ),
+    (r"batch", r"slot#\.sig_[ab] \[s\.pack\]", "gadget: killed by eddsa_s_plus_one in gadget/eddsa"),
+    # ---- the ledger circuits -------------------------------------------------------------------
+    (r"batch|exit", r"public_data \[sha256/.*\]", SHA_OPEN),
+    (r"batch", r"header_bits \[.*\]", CANONICAL),
+    (r"exit", r"root_bits \[.*\]", CANONICAL),
+    (r"exit", r"amount_bits \[b#\.bit\]", CANONICAL),
+    (
+        r"exit",
+        r"account_bits \[.*\]",
+        "assumption (SHA-256): the account is used only through these bits (Merkle path and SHA message); the "
+        "packed witness is read by nothing else, so the pack row is redundant, and non-boolean bits must keep "
+        "the path's placement rows and reach the contract's digest of the 32-byte account",
+    ),
+    (
+        r"exit",
+        r"amount \[q\.(pack|b#\.bit)\]",
+        "redundant: amount = q is decomposed again by amount_bits (kept), so q < 2^exit_value_bits; with "
+        "that bound q·d + r cannot wrap",
+    ),
+    (r"exit", r"exit\.empty \[.*\]", EMPTY_LANE),
+    (r"batch", r"slot#\.a\.empty \[(cache#|pk_x|pk_y)\]", EMPTY_LANE),
+    (r"batch", r"slot#\.b\.empty \[.*\]", LANE_B),
+    (r"batch", r"slot#\.b\.exists \[bit\]", LANE_B),
+    (
+        r"batch",
+        r"slot#\.exists_b \[row\]",
+        "redundant: lane b's types are signed by b (sig_b active for trades and liquidations); a missing "
+        "account has key (0, 0) (b.empty), and (0, 0) is not on the curve (a·0 + 0 ≠ 1), so sig_b fails",
+    ),
+    (
+        r"batch",
+        r"slot#\.exists_a \[row\]",
+        "redundant: withdrawals and trades are signed by a (sig_a), and a missing account's key (0, 0) fails "
+        "the curve check; a liquidated account that does not exist has size 0 (a.empty), and from 0 a "
+        "nonzero amount (amount_nonzero) cannot reduce: liquidation_reduces fails",
+    ),
+    (r"batch", r"slot#\.(b\.old_sign|liq_sign) \[pack\]", SIGN_PACK),
+    (
+        r"batch",
+        r"slot#\.fe_units \[q\.(pack|b#\.bit)\]",
+        "redundant: a quotient other than the floor is (free − r)/d mod p for another r < d, of size ≥ p/d; "
+        "fe_min then decomposes coll − units + 2^n into n + 1 bits, impossible for such units",
+    ),
+    (
+        r"batch",
+        r"slot#\.[ab]\.size_range \[.*\]",
+        "open: a size beyond 2^47 needs a position the margin rules refuse in every corpus case; whether the "
+        "margin bound implies the range for all parameters is not shown; no forced statement reaches it",
+    ),
+    (
+        r"batch",
+        r"slot#\.b_in_tree \[row\]",
+        "open: not redundant: a trade or liquidation whose record (signed by both) names b ≥ 4^depth would "
+        "run against b mod 4^depth while the posted data names an account the spec does not have; the "
+        "forced-witness builder cannot open such an index, witness not written",
+    ),
+    (
+        r"batch",
+        r"slot#\.m# \[bit\]",
+        "open: not redundant: with 2 markets, market = 5 gives m1 = 5, m0 = −4 and an oracle price "
+        "5·p1 − 4·p0; the spec refuses an unknown market; witness not written",
+    ),
+    (
+        r"batch",
+        r"slot#\.(t# \[bit\]|one_type \[row\]|bit# \[bit\])",
+        "open: non-boolean type flags (or two flags set) mix the rules a slot applies, and non-boolean record "
+        "bits change fields while the SHA-256 message keeps its words; no attack found, none written",
+    ),
+    (
+        r"batch",
+        r"slot#\.oracle_expiry_zero \[row\]",
+        "redundant for the judged statement: an oracle tick's expiry is neither posted nor stored; the row "
+        "pins what the oracle signs (expiry 0), so another expiry needs an oracle signature on it",
+    ),
+]
+
+
+def reason(m: Mutant) -> tuple[str, str] | None:
+    """(status, argument) for a surviving mutant, or None."""
+    for circuit, label, text in REASONS:
+        if re.fullmatch(circuit, m.circuit) and re.fullmatch(label, m.label):
+            return text.split(":")[0].split(" ")[0], text
+    return None
