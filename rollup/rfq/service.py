@@ -171,6 +171,7 @@ class RfqService:
         await self._signed(peer, quote.message, msg["signature"], "accept")
         if quote.fill is not None:  # another accept got there while this one was verified
             return await self._on_accept(peer, msg)
+        self.book.acceptable(quote, me, self.clock())  # again: a cancel or expiry during the await wins
         fut = quote.fill = asyncio.get_running_loop().create_future()
         quote.state = "filling"
         try:
