@@ -64,14 +64,16 @@ class Registry:
         self.identities = identities
         self.transports: dict[int, set[asyncio.BaseTransport]] = {}
         self.sessions: dict[int, set[Session]] = {}
+        self.not_after: dict[int, float] = {}  # serial -> its certificate's notAfter (POSIX s)
 
     def add_transport(self, transport: asyncio.BaseTransport) -> int | None:
         try:
-            serial = self.identities.of_transport(transport).serial
+            who = self.identities.of_transport(transport)
         except IdentityError:
             return None  # refused at the first request, with a message
-        self.transports.setdefault(serial, set()).add(transport)
-        return serial
+        self.transports.setdefault(who.serial, set()).add(transport)
+        self.not_after[who.serial] = who.not_after.timestamp()
+        return who.serial
 
     def drop_transport(self, serial: int | None, transport: asyncio.BaseTransport) -> None:
         live = self.transports.get(serial)
@@ -79,6 +81,14 @@ class Registry:
             live.discard(transport)
             if not live:
                 del self.transports[serial]
+                self.not_after.pop(serial, None)
+
+    def expired(self, now: float) -> list[int]:
+        """Serials with live connections whose certificate expired by now (each reported once)."""
+        due = [serial for serial, end in self.not_after.items() if end < now]
+        for serial in due:
+            del self.not_after[serial]
+        return due
 
     def close_serial(self, serial: int, code: int, reason: str, grace: float = 0.3) -> int:
         """Close every session (with a close frame) and transport of serial; how many connections."""

@@ -123,9 +123,13 @@ class Gateway:
         self.audit.close()
 
     async def _sweep(self) -> None:
+        """Every 250 ms: expire RFQs and quotes, close connections whose certificate expired."""
         while True:
             await asyncio.sleep(0.25)
             self.service.sweep()
+            for serial in self.registry.expired(time.time()):
+                n = self.registry.close_serial(serial, CLOSE_EXPIRED, "certificate expired")
+                self.audit.write(None, "expiry", "closed", f"serial {serial:x}: {n} live connection(s) closed")
 
     async def _handshake(self, conn: TlsConnection, tcp: asyncio.Transport) -> None:
         """TLS 1.3 with the current CRL's context; a failure is one audit line, no traceback."""
@@ -154,8 +158,9 @@ class Gateway:
     # ---- HTTP ---------------------------------------------------------------------------
     def _who(self, request: web.Request) -> PeerIdentity:
         who = self.registry.identities.of_transport(request.transport)
-        if who.serial in self.watcher.revoked:
-            raise IdentityError("certificate revoked")
+        unusable = who.unusable(time.time(), self.watcher.revoked)
+        if unusable:
+            raise IdentityError(unusable)
         return who
 
     async def _health(self, request: web.Request) -> web.Response:
@@ -227,10 +232,9 @@ class Gateway:
 
     async def _frame(self, session: Session, text: str) -> None:
         who = session.who
-        if who.serial in self.watcher.revoked or who.not_after.timestamp() < time.time():
-            revoked = who.serial in self.watcher.revoked
-            session.close(CLOSE_REVOKED if revoked else CLOSE_EXPIRED, "certificate revoked" if revoked else "expired")
-            return
+        unusable = who.unusable(time.time(), self.watcher.revoked)
+        if unusable:
+            return session.close(CLOSE_REVOKED if who.serial in self.watcher.revoked else CLOSE_EXPIRED, unusable)
         if not self.limiter.allow(who.identity.key):  # refused before parsing; the ref is fished out
             ref = REF.search(text, 0, 256)
             limited = RateLimited(f"over {self.limiter.rate:g} messages/s")

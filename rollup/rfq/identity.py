@@ -171,12 +171,25 @@ class PeerIdentity:
     serial: int
     subject: str
     not_after: datetime
+    not_before: datetime | None = None
 
     @property
     def serial_hex(self) -> str:
         return f"{self.serial:x}"
 
+    def unusable(self, now: float, revoked: frozenset[int]) -> str:
+        """Why this certificate may not be served at time now ("" if it may): revoked, expired or
+        not yet valid.  The handshake checks the same; resumed or long-lived connections need it."""
+        if self.serial in revoked:
+            return "certificate revoked"
+        if self.not_after.timestamp() < now:
+            return "certificate expired"
+        if self.not_before is not None and self.not_before.timestamp() > now:
+            return "certificate not yet valid"
+        return ""
+
 
 def peer_identity(cert: x509.Certificate) -> PeerIdentity:
     identity = Identity.from_json(read_extension(cert))
-    return PeerIdentity(identity, cert.serial_number, cert.subject.rfc4514_string(), cert.not_valid_after_utc)
+    subject = cert.subject.rfc4514_string()
+    return PeerIdentity(identity, cert.serial_number, subject, cert.not_valid_after_utc, cert.not_valid_before_utc)

@@ -44,7 +44,8 @@ def load_crl(pem: bytes, ca_cert: x509.Certificate) -> x509.CertificateRevocatio
 
 
 def server_context(directory: Path, crl_pem: bytes) -> ssl.SSLContext:
-    """TLS 1.3 only, client certificate required, verified against the CA and this CRL."""
+    """TLS 1.3 only, client certificate required, verified against the CA and this CRL; every
+    connection makes a full handshake (no session tickets)."""
     ctx = _tls13_only(ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER))
     ctx.verify_mode = ssl.CERT_REQUIRED
     ctx.load_cert_chain(directory / "server.cert.pem", directory / "server.key.pem")
@@ -54,6 +55,10 @@ def server_context(directory: Path, crl_pem: bytes) -> ssl.SSLContext:
         f.flush()
         ctx.load_verify_locations(cafile=f.name)
     ctx.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF | ssl.VERIFY_X509_STRICT
+    # No TLS 1.3 session tickets (nor stateful resumption): a resumed session skips certificate
+    # verification, so an expired certificate would come back in with a ticket taken before.
+    ctx.num_tickets = 0
+    ctx.options |= ssl.OP_NO_TICKET
     return ctx
 
 
