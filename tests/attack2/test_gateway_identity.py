@@ -12,6 +12,7 @@ import shutil
 import time
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from rollup.rfq.errors import PkiError
 from rollup.rfq.gateway import MAX_CONNECTIONS
@@ -111,34 +112,34 @@ def test_the_connection_cap_holds_under_concurrent_connects(pki):
 
 
 @needs_curl
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING G3 (medium; needs write access to crl.pem, not the CA key): the watcher checks the "
-    "signature of the first CRL in crl.pem, then loads the whole file into the SSLContext's trust store; "
-    "a CERTIFICATE (and its own CRL) appended after the genuine CRL becomes a trust anchor, and a "
-    "certificate from that rogue CA with any identity (here alice's firm, trader and account) is served",
-)
 def test_a_ca_certificate_appended_to_crl_pem_is_not_trusted(pki, tmp_path):
     rogue = CertificateAuthority.init(tmp_path / "rogue", b"rogue passphrase", name="Rogue CA")
     forged = pki.issue("alice", "taker", 0, ca=rogue)  # alice's identity; only account 0's public key needed
+    carol = pki.issue("carol", "taker", 1)
     with GatewayThread(pki.ca_dir) as gw:
         before = curl_health(pki, gw.port, forged)
         assert before[0] != 0  # a foreign CA is refused in the handshake
-        crl = (pki.ca_dir / "crl.pem").read_bytes()
-        replace_crl(pki, crl + (rogue.dir / "ca.cert.pem").read_bytes() + (rogue.dir / "crl.pem").read_bytes())
-        assert gw.gateway.watcher.version == 2  # the file was accepted as a new CRL version
-        code, body = curl_health(pki, gw.port, forged)
-        assert code != 0, f"rogue-CA certificate served after editing crl.pem: {body}"
+        rogue_pem = (rogue.dir / "ca.cert.pem").read_bytes() + (rogue.dir / "crl.pem").read_bytes()
+        for crl in ((pki.ca_dir / "crl.pem").read_bytes(), _newer_crl(pki, tmp_path)):  # the current one, a newer one
+            replace_crl(pki, crl + rogue_pem)
+            code, body = curl_health(pki, gw.port, forged)
+            assert code != 0, f"rogue-CA certificate served after editing crl.pem: {body}"
+        assert gw.gateway.watcher.version == 1  # refused: crl.pem holds more than the CRL
+        replace_crl(pki, _newer_crl(pki, tmp_path))  # a clean newer CRL is taken
+        assert gw.gateway.watcher.version == 2 and gw.gateway.watcher.crl_number == 3
+        assert curl_health(pki, gw.port, carol)[0] == 0 and curl_health(pki, gw.port, forged)[0] != 0
+
+
+def _newer_crl(pki: Pki, tmp_path) -> bytes:
+    """The CA's next CRL, signed but not written to the live crl.pem: made in a copy of the CA
+    directory (kept, so each call gives the next CRL number), the watcher never sees it on its own."""
+    copy = tmp_path / "ca-copy"
+    if not copy.exists():
+        shutil.copytree(pki.ca_dir, copy)
+    return CertificateAuthority(copy, pki.ca.key, pki.ca.cert).write_crl().public_bytes(Encoding.PEM)
 
 
 @needs_curl
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING G4 (low-medium; needs write access to crl.pem): any older CRL the CA once signed is "
-    "accepted (no CRL-number monotonicity), which silently un-revokes what was revoked since",
-)
 def test_an_older_signed_crl_does_not_unrevoke(pki):
     alice = pki.issue("alice", "taker", 0)
     old = (pki.ca_dir / "crl.pem").read_bytes()
@@ -149,6 +150,11 @@ def test_an_older_signed_crl_does_not_unrevoke(pki):
         replace_crl(pki, old)
         code, body = curl_health(pki, gw.port, alice)
         assert code != 0, f"revoked certificate served again (CRL number {gw.gateway.watcher.crl_number}): {body}"
+        current = (pki.ca_dir / "crl.pem").read_bytes()
+        replace_crl(pki, b"\n" + current)  # the current CRL, re-written: no change, no error
+        pki.ca.write_crl()  # a legitimate re-signing (`zkdx ca crl`) is taken
+        time.sleep(0.6)
+        assert (gw.gateway.watcher.crl_number, gw.gateway.watcher.revoked) == (3, {alice.serial})
 
 
 @needs_curl
