@@ -24,7 +24,7 @@ from rollup.rfq.identity import PeerIdentity, peer_identity
 
 log = logging.getLogger("zkdx.rfq.gateway")
 QUEUE = 256  # messages queued to one client before it counts as a slow consumer
-CLOSE_REVOKED, CLOSE_EXPIRED, CLOSE_SLOW = 4003, 4004, 4008
+CLOSE_REVOKED, CLOSE_EXPIRED, CLOSE_SLOW, CLOSE_FLOOD = 4003, 4004, 4008, 4029
 
 
 class Identities:
@@ -167,6 +167,7 @@ class Session:
         self.ws, self.who, self.peer = ws, who, peer
         self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE)
         self.close_reason = ""
+        self.over_limit = 0  # frames refused over the rate limit
         self.writer = asyncio.create_task(self._drain())
 
     def send(self, msg: dict | str) -> None:

@@ -68,7 +68,7 @@ class RfqService:
         ident, now = peer.who.identity, self.clock()
         rfqs = []
         if ident.role == "maker":
-            for rfq in [r for r in self.book.rfqs.values() if r.state == "open" and r.expiry > now]:
+            for rfq in [r for r in self.book.open_rfqs.values() if r.expiry > now]:
                 found = await self.sequencer.account(rfq.owner[1])
                 rfqs.append({**rfq.public(), "taker_nonce": found[1] if found else 0, "domain": str(self.domain)})
         who = {"firm": ident.firm, "trader": ident.trader, "role": ident.role, "account": ident.account}
