@@ -93,7 +93,8 @@ def test_refusals_over_the_rate_limit_do_not_write_the_audit_log_without_bound(p
             f"{len(lines)} refusal lines ({size} bytes) for 2000 frames of 7 bytes in {took:.1f} s; "
             f"the limit allows {allowed:.0f} messages; replies {replies}"
         )
-        assert code == CLOSE_FLOOD and replies < 100, (code, replies)  # closed once over its refusal budget
+        # closed once over its refusal budget: 4029, or 1006 if the close handshake lost the race with the flood
+        assert code in (CLOSE_FLOOD, 1006) and replies < 100, (code, replies)
         assert any("unlogged" in x["reason"] for x in lines)  # the refusals left out are counted
         closed = [x for x in audit_lines(pki, t0) if x["event"] == "disconnect"]
         assert closed and "over the rate limit" in closed[-1]["reason"]
