@@ -1,6 +1,7 @@
 """Live connections of the gateway, by certificate serial, so a revocation can close them.
 
-``TlsConnection`` sits between asyncio's TLS transport and aiohttp's request handler: once
+``TlsConnection`` sits between asyncio's TLS transport and aiohttp's request handler: it
+hands a new TCP connection to the admission cap (``admission.Handshakes``) at once, and once
 the handshake is done it registers the transport under the peer certificate's serial, and
 unregisters it when the connection ends.  ``Session`` is one WebSocket with an identity:
 its outgoing messages go through a bounded queue drained by its own task, so a client
@@ -108,8 +109,8 @@ class TlsConnection(asyncio.Protocol):
     Bytes decrypted between the end of the handshake and ``attach`` are kept and handed on.
     """
 
-    def __init__(self, registry: Registry, accept: object) -> None:
-        self.registry, self.accept = registry, accept
+    def __init__(self, registry: Registry, accept: object, admit: object = None) -> None:
+        self.registry, self.accept, self.admit = registry, accept, admit
         self.inner: asyncio.Protocol | None = None
         self.transport: asyncio.BaseTransport | None = None
         self.serial: int | None = None
@@ -120,6 +121,8 @@ class TlsConnection(asyncio.Protocol):
         if self.transport is None:  # the TCP transport: hold its bytes for start_tls
             self.transport = transport
             transport.pause_reading()
+            if self.admit is not None:  # counted at once, not when the handshake task first runs
+                self.admit(transport)
             asyncio.get_running_loop().create_task(self.accept(self, transport))
 
     def attach(self, transport: asyncio.BaseTransport, inner: asyncio.Protocol) -> int | None:

@@ -106,7 +106,10 @@ class Gateway:
         await self._runner.setup()
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            lambda: TlsConnection(self.registry, self._handshake), self.host, self.port, backlog=1024
+            lambda: TlsConnection(self.registry, self._handshake, self.handshakes.admit),
+            self.host,
+            self.port,
+            backlog=min(1024, self.handshakes.total),  # also how many asyncio accepts in one go
         )
         self.port = self._server.sockets[0].getsockname()[1]
         self._tasks = [asyncio.create_task(self.watcher.run(self._revoked)), asyncio.create_task(self._sweep())]
@@ -142,7 +145,9 @@ class Gateway:
         """TLS 1.3 with the current CRL's context; a failure is one audit line, no traceback."""
         peer = tcp.get_extra_info("peername")
         peer = f"{peer[0]}:{peer[1]}" if peer else ""
-        self.handshakes.admit(tcp)  # may drop the oldest pending handshake (admission.py)
+        if tcp.is_closing():  # dropped by the admission cap before this task ran
+            self.handshakes.done(tcp)
+            return
         try:
             tls = await asyncio.get_running_loop().start_tls(
                 tcp, conn, self.watcher.current, server_side=True, ssl_handshake_timeout=HANDSHAKE_TIMEOUT

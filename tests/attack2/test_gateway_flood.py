@@ -1,7 +1,7 @@
 """Attacker's review (attack2): flooding, slow and hostile clients on the RFQ gateway.
 
-``xfail(strict=True)`` tests assert the secure behaviour and fail today (findings); the
-others show attacks that were stopped.
+Findings F1-F3 (tests named after the secure behaviour) were fixed on branch fixrfq
+(docs/decisions.md, "Attacker's review fixes"); the other tests show attacks that were stopped.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Attacker's review (attack2): races in the RFQ flow (accept against cancel, double fills).
 
-``xfail(strict=True)`` tests assert the secure behaviour and fail today (findings); the
-others show attacks that were stopped.
+Finding R1 (the first test) was fixed on branch fixrfq; the other test shows attacks that
+were stopped.
 """
 
 from __future__ import annotations
