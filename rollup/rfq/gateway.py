@@ -1,11 +1,16 @@
 """The RFQ gateway: WebSocket (``/v1/ws``) and health (``/v1/health``) on aiohttp over mutual TLS 1.3.
 
-Identity is the verified client certificate (``connections.Identities``); the CRL in the
-CA directory is watched and applied to new handshakes and live connections within a
-second (``tls.CrlWatcher``).  Every frame is rate limited per identity, size checked,
-decoded by ``protocol.decode`` and handled by ``service.RfqService``; every decision is
-one audit line.  Signature checks (``circuits.native.eddsa.verify``, ~0.6 ms) run on the loop by default;
-``verify_workers`` moves them to a process pool (slower on 2 cores: docs/decisions.md).
+Identity is the verified client certificate (``connections.Identities``), checked for
+revocation and its validity window on every request; the CRL in the CA directory is
+watched and applied to new handshakes and live connections within a second
+(``tls.CrlWatcher``), and connections close at their certificate's notAfter.  Connections
+still in their handshake are capped (``admission.Handshakes``).  Every frame is rate
+limited per owner (names, account), size checked, decoded by ``protocol.decode`` and
+handled by ``service.RfqService``; every decision is one audit line, except refusals a
+client can repeat without bound (over its rate limit, failed handshakes): those are
+summarised, and a session refused beyond its budget is closed (4029).  Signature checks
+(``circuits.native.eddsa.verify``, ~0.6 ms) run on the loop by default; ``verify_workers``
+moves them to a process pool (slower on 2 cores: docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from rollup.rfq.tls import CrlWatcher
 log = logging.getLogger("zkdx.rfq.gateway")
 HANDSHAKE_TIMEOUT = 3.0  # seconds; a client that stalls its handshake is dropped (a handshake takes ms)
 HARD_FRAME = 64 << 10  # frames above this close the connection (1009); above MAX_FRAME get an error
-MAX_CONNECTIONS = 8  # per identity
+MAX_CONNECTIONS = 8  # WebSocket connections per owner (names, account)
 REF = re.compile(r'"ref"\s*:\s*"([^"\\]{0,64})"')
 
 
