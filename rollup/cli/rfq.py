@@ -16,6 +16,7 @@ from rollup.cli.errors import UsageError
 from rollup.rfq.names import ALGORITHMS, REASONS, ROLES
 
 FMT = argparse.ArgumentDefaultsHelpFormatter
+MAX_QUOTE_FILE = 1 << 16  # a quote message is ~1 KiB
 
 
 def _ca(args: argparse.Namespace) -> object:
@@ -60,13 +61,11 @@ def cmd_ca_server_cert(args: argparse.Namespace) -> int:
 
 
 def cmd_ca_approve(args: argparse.Namespace) -> int:
-    from rollup.rfq.onboarding import approve
+    from rollup.rfq.onboarding import MAX_CSR, approve
     from rollup.rfq.pki import cert_pem
+    from verifier import jsonsafe
 
-    try:
-        csr = Path(args.csr).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{args.csr}: cannot read the CSR: {exc.strerror}") from exc
+    csr = jsonsafe.read_file(args.csr, UsageError, MAX_CSR)  # bounded: a FIFO or /dev/zero is refused
     cert = approve(_ca(args), csr, args.days, _registry(args))
     _write(args.out, cert_pem(cert))
     print(f"issued {cert.serial_number:x} to {cert.subject.rfc4514_string()} until {cert.not_valid_after_utc}")
@@ -159,10 +158,8 @@ def cmd_rfq_accept(args: argparse.Namespace) -> int:
     from rollup.rfq import trader
     from verifier import jsonsafe
 
-    try:
-        quote = jsonsafe.loads(Path(args.quote).read_bytes(), UsageError, max_bytes=1 << 16, max_depth=8)
-    except OSError as exc:
-        raise UsageError(f"{args.quote}: cannot read the quote: {exc.strerror}") from exc
+    raw = jsonsafe.read_file(args.quote, UsageError, MAX_QUOTE_FILE)  # bounded, like the CSR
+    quote = jsonsafe.loads(raw, UsageError, max_bytes=MAX_QUOTE_FILE, max_depth=8)
     if not isinstance(quote, dict) or quote.get("type") != "quote":
         raise UsageError(f"{args.quote}: not a quote as printed by `zkdx rfq request`")
     return asyncio.run(_with(_client(args), lambda c: trader.accept(c, quote)))

@@ -1,6 +1,7 @@
 """Live connections of the gateway, by certificate serial, so a revocation can close them.
 
-``TlsConnection`` sits between asyncio's TLS transport and aiohttp's request handler: once
+``TlsConnection`` sits between asyncio's TLS transport and aiohttp's request handler: it
+hands a new TCP connection to the admission cap (``admission.Handshakes``) at once, and once
 the handshake is done it registers the transport under the peer certificate's serial, and
 unregisters it when the connection ends.  ``Session`` is one WebSocket with an identity:
 its outgoing messages go through a bounded queue drained by its own task, so a client
@@ -24,7 +25,7 @@ from rollup.rfq.identity import PeerIdentity, peer_identity
 
 log = logging.getLogger("zkdx.rfq.gateway")
 QUEUE = 256  # messages queued to one client before it counts as a slow consumer
-CLOSE_REVOKED, CLOSE_EXPIRED, CLOSE_SLOW = 4003, 4004, 4008
+CLOSE_REVOKED, CLOSE_EXPIRED, CLOSE_SLOW, CLOSE_FLOOD = 4003, 4004, 4008, 4029
 
 
 class Identities:
@@ -64,14 +65,16 @@ class Registry:
         self.identities = identities
         self.transports: dict[int, set[asyncio.BaseTransport]] = {}
         self.sessions: dict[int, set[Session]] = {}
+        self.not_after: dict[int, float] = {}  # serial -> its certificate's notAfter (POSIX s)
 
     def add_transport(self, transport: asyncio.BaseTransport) -> int | None:
         try:
-            serial = self.identities.of_transport(transport).serial
+            who = self.identities.of_transport(transport)
         except IdentityError:
             return None  # refused at the first request, with a message
-        self.transports.setdefault(serial, set()).add(transport)
-        return serial
+        self.transports.setdefault(who.serial, set()).add(transport)
+        self.not_after[who.serial] = who.not_after.timestamp()
+        return who.serial
 
     def drop_transport(self, serial: int | None, transport: asyncio.BaseTransport) -> None:
         live = self.transports.get(serial)
@@ -79,6 +82,14 @@ class Registry:
             live.discard(transport)
             if not live:
                 del self.transports[serial]
+                self.not_after.pop(serial, None)
+
+    def expired(self, now: float) -> list[int]:
+        """Serials with live connections whose certificate expired by now (each reported once)."""
+        due = [serial for serial, end in self.not_after.items() if end < now]
+        for serial in due:
+            del self.not_after[serial]
+        return due
 
     def close_serial(self, serial: int, code: int, reason: str, grace: float = 0.3) -> int:
         """Close every session (with a close frame) and transport of serial; how many connections."""
@@ -98,8 +109,8 @@ class TlsConnection(asyncio.Protocol):
     Bytes decrypted between the end of the handshake and ``attach`` are kept and handed on.
     """
 
-    def __init__(self, registry: Registry, accept: object) -> None:
-        self.registry, self.accept = registry, accept
+    def __init__(self, registry: Registry, accept: object, admit: object = None) -> None:
+        self.registry, self.accept, self.admit = registry, accept, admit
         self.inner: asyncio.Protocol | None = None
         self.transport: asyncio.BaseTransport | None = None
         self.serial: int | None = None
@@ -110,6 +121,8 @@ class TlsConnection(asyncio.Protocol):
         if self.transport is None:  # the TCP transport: hold its bytes for start_tls
             self.transport = transport
             transport.pause_reading()
+            if self.admit is not None:  # counted at once, not when the handshake task first runs
+                self.admit(transport)
             asyncio.get_running_loop().create_task(self.accept(self, transport))
 
     def attach(self, transport: asyncio.BaseTransport, inner: asyncio.Protocol) -> int | None:
@@ -157,6 +170,7 @@ class Session:
         self.ws, self.who, self.peer = ws, who, peer
         self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE)
         self.close_reason = ""
+        self.over_limit = 0  # frames refused over the rate limit
         self.writer = asyncio.create_task(self._drain())
 
     def send(self, msg: dict | str) -> None:

@@ -36,6 +36,7 @@ VERSION = 1
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}")
 MAX_ACCOUNT = 1 << 24  # account indices are 24 bits in a record
 POP_TAG = b"zkdx rfq csr v1"
+DECIMAL = re.compile(r"[0-9]{1,78}")  # ASCII digits only (str.isdigit takes '²'); < 2^256
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Identity:
         if not isinstance(obj, dict) or obj.get("v") != VERSION:
             raise IdentityError(f"identity extension is not a version {VERSION} object")
         pk = obj.get("l2_pubkey")
-        if not (isinstance(pk, list) and len(pk) == 2 and all(isinstance(c, str) and c.isdigit() for c in pk)):
+        if not (isinstance(pk, list) and len(pk) == 2 and all(is_decimal(c) for c in pk)):
             raise IdentityError('identity l2_pubkey must be ["<x>", "<y>"] in decimal')
         x, y = (int(c) for c in pk)
         if not (x < R and y < R):
@@ -98,6 +99,11 @@ class Identity:
 
     def san(self) -> x509.SubjectAlternativeName:
         return x509.SubjectAlternativeName([x509.UniformResourceIdentifier(f"urn:zkdx:account:{self.account}")])
+
+
+def is_decimal(value: object) -> bool:
+    """A string of 1-78 ASCII digits: what int() takes without surprise (no '²', '_', spaces, signs)."""
+    return isinstance(value, str) and DECIMAL.fullmatch(value) is not None
 
 
 def canonical(obj: dict) -> bytes:
@@ -140,6 +146,8 @@ def read_extension(cert_or_csr: x509.Certificate | x509.CertificateSigningReques
         ext = cert_or_csr.extensions.get_extension_for_oid(IDENTITY_OID)
     except x509.ExtensionNotFound as exc:
         raise IdentityError("certificate carries no zkdx identity extension") from exc
+    except (x509.DuplicateExtension, ValueError) as exc:  # a repeated OID, an undecodable extension
+        raise IdentityError(f"unreadable extensions: {exc}") from exc
     obj = jsonsafe.loads(parse_der_utf8(ext.value.value), IdentityError, max_bytes=4096, max_depth=4)
     if not isinstance(obj, dict):
         raise IdentityError("identity extension is not a JSON object")
@@ -163,12 +171,25 @@ class PeerIdentity:
     serial: int
     subject: str
     not_after: datetime
+    not_before: datetime | None = None
 
     @property
     def serial_hex(self) -> str:
         return f"{self.serial:x}"
 
+    def unusable(self, now: float, revoked: frozenset[int]) -> str:
+        """Why this certificate may not be served at time now ("" if it may): revoked, expired or
+        not yet valid.  The handshake checks the same; resumed or long-lived connections need it."""
+        if self.serial in revoked:
+            return "certificate revoked"
+        if self.not_after.timestamp() < now:
+            return "certificate expired"
+        if self.not_before is not None and self.not_before.timestamp() > now:
+            return "certificate not yet valid"
+        return ""
+
 
 def peer_identity(cert: x509.Certificate) -> PeerIdentity:
     identity = Identity.from_json(read_extension(cert))
-    return PeerIdentity(identity, cert.serial_number, cert.subject.rfc4514_string(), cert.not_valid_after_utc)
+    subject = cert.subject.rfc4514_string()
+    return PeerIdentity(identity, cert.serial_number, subject, cert.not_valid_after_utc, cert.not_valid_before_utc)

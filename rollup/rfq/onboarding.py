@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 
 from circuits.native import eddsa
 from rollup.rfq.errors import IdentityError, PkiError, RegistryError
-from rollup.rfq.identity import Identity, extension, pop_message, read_extension, spki
+from rollup.rfq.identity import Identity, extension, is_decimal, pop_message, read_extension, spki
 from rollup.rfq.pki import CertificateAuthority, new_key, signing_hash
 from rollup.rfq.registry import KeyRegistry
 
@@ -46,16 +46,19 @@ def load_csr(pem: bytes) -> x509.CertificateSigningRequest:
         raise PkiError(f"not a PEM certificate signing request ({exc})") from exc
     if not csr.is_signature_valid:
         raise PkiError("the CSR's signature does not verify with its own public key")
+    try:
+        csr.extensions  # noqa: B018  (parsed lazily: a repeated extension raises here)
+    except (x509.DuplicateExtension, ValueError) as exc:
+        raise PkiError(f"the CSR's extensions are unreadable: {exc}") from exc
     return csr
 
 
 def _pop(claim: dict) -> eddsa.Signature:
     pop = claim.pop("pop", None)
-    try:
-        r8, s = pop["r8"], pop["s"]
-        return eddsa.Signature((int(r8[0]), int(r8[1])), int(s))
-    except (TypeError, KeyError, IndexError, ValueError) as exc:
-        raise PkiError('CSR identity lacks a proof of possession {"r8": [x, y], "s": n} of its L2 key') from exc
+    r8, s = (pop.get("r8"), pop.get("s")) if isinstance(pop, dict) else (None, None)
+    if not (isinstance(r8, list) and len(r8) == 2 and all(is_decimal(c) for c in (*r8, s))):
+        raise PkiError('CSR identity lacks a proof of possession {"r8": ["x", "y"], "s": "n"} of its L2 key')
+    return eddsa.Signature((int(r8[0]), int(r8[1])), int(s))
 
 
 def claimed_identity(csr: x509.CertificateSigningRequest) -> Identity:

@@ -27,6 +27,7 @@ from rollup.rfq.errors import PkiError
 from rollup.rfq.files import cert_pem, key_pem, load_cert, write_atomic
 from rollup.rfq.identity import Identity, extension, read_extension
 from rollup.rfq.names import ALGORITHMS, REASONS
+from rollup.rfq.policy import check_issue, serials_of_key
 from verifier import jsonsafe
 
 CRL_DAYS = 30  # a CRL's nextUpdate; `zkdx ca crl` (or any revocation) re-signs it before then
@@ -196,7 +197,9 @@ class CertificateAuthority:
         renews: int | None = None,
         window: tuple[datetime, datetime] | None = None,
     ) -> x509.Certificate:
-        """A client certificate binding identity to public_key; recorded in the index."""
+        """A client certificate binding identity to public_key; recorded in the index.  Refused
+        (PkiError) for names another account holds or a key revoked for compromise (``policy``)."""
+        check_issue(self.dir, self.index(), identity, public_key)
         builder = self._builder(identity.subject(), public_key, days, window)
         builder = builder.add_extension(identity.san(), critical=False)
         builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
@@ -228,13 +231,19 @@ class CertificateAuthority:
 
     # ---- revocation ----------------------------------------------------------------------
     def revoke(self, serial: int | str, reason: str = "unspecified") -> x509.CertificateRevocationList:
+        """Revoke serial (for key_compromise: every certificate of its key) and write a new CRL."""
         if reason not in REASONS:
             raise PkiError(f"unknown revocation reason {reason!r}; known: {', '.join(REASONS)}")
         entry = self.entry(serial)
         if entry["revoked"]:
             raise PkiError(f"certificate {entry['serial']} is already revoked")
-        index = self.index()
-        index["certificates"][entry["serial"]]["revoked"] = {"at": _now().isoformat(), "reason": reason}
+        index, record = self.index(), {"at": _now().isoformat(), "reason": reason}
+        serials = [entry["serial"]]
+        if reason == "key_compromise":  # and every other certificate of that key (renewals)
+            key = load_cert(self.dir / "issued" / f"{entry['serial']}.pem").public_key()
+            serials = serials_of_key(self.dir, index, key)
+        for s in serials:
+            index["certificates"][s]["revoked"] = index["certificates"][s]["revoked"] or record
         self._save_index(index)
         return self.write_crl()
 

@@ -1,7 +1,9 @@
 """Per-identity token buckets: ``rate`` messages a second with bursts of ``burst``.
 
-Keys are identity keys (firm, trader) from certificates, so reconnecting or opening more
-connections does not buy more messages; addresses play no part.
+The gateway keys its message limit by owner (identity key (firm, trader), account) from
+certificates, so reconnecting or opening more connections does not buy more messages, and a
+certificate for another account with the same names does not spend someone else's bucket;
+addresses play no part.  Per-connection keys are dropped with ``forget``.
 """
 
 from __future__ import annotations
@@ -23,3 +25,6 @@ class RateLimiter:
         ok = tokens >= cost
         self._buckets[key] = (tokens - cost if ok else tokens, now)
         return ok
+
+    def forget(self, key: object) -> None:
+        self._buckets.pop(key, None)

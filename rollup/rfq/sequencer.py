@@ -137,7 +137,7 @@ class HttpSequencer:
     async def domain(self) -> int:
         status, answer = await self._call("GET", "/v1/state")
         domain = answer.get("domain") if isinstance(answer, dict) else None
-        if isinstance(domain, str) and domain.isdigit() and len(domain) <= 78:
+        if isinstance(domain, str) and domain.isascii() and domain.isdigit() and len(domain) <= 78:
             domain = int(domain)
         if status != 200 or not isinstance(domain, int) or isinstance(domain, bool) or domain < 0:
             raise SequencerUnavailable(f"node answered {status} to GET /v1/state without a domain")

@@ -68,7 +68,7 @@ class RfqService:
         ident, now = peer.who.identity, self.clock()
         rfqs = []
         if ident.role == "maker":
-            for rfq in [r for r in self.book.rfqs.values() if r.state == "open" and r.expiry > now]:
+            for rfq in [r for r in self.book.open_rfqs.values() if r.expiry > now]:
                 found = await self.sequencer.account(rfq.owner[1])
                 rfqs.append({**rfq.public(), "taker_nonce": found[1] if found else 0, "domain": str(self.domain)})
         who = {"firm": ident.firm, "trader": ident.trader, "role": ident.role, "account": ident.account}
@@ -171,6 +171,7 @@ class RfqService:
         await self._signed(peer, quote.message, msg["signature"], "accept")
         if quote.fill is not None:  # another accept got there while this one was verified
             return await self._on_accept(peer, msg)
+        self.book.acceptable(quote, me, self.clock())  # again: a cancel or expiry during the await wins
         fut = quote.fill = asyncio.get_running_loop().create_future()
         quote.state = "filling"
         try:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from rollup.rfq.errors import PkiError
 from rollup.rfq.pki import load_cert
@@ -44,7 +45,8 @@ def load_crl(pem: bytes, ca_cert: x509.Certificate) -> x509.CertificateRevocatio
 
 
 def server_context(directory: Path, crl_pem: bytes) -> ssl.SSLContext:
-    """TLS 1.3 only, client certificate required, verified against the CA and this CRL."""
+    """TLS 1.3 only, client certificate required, verified against the CA and this CRL; every
+    connection makes a full handshake (no session tickets)."""
     ctx = _tls13_only(ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER))
     ctx.verify_mode = ssl.CERT_REQUIRED
     ctx.load_cert_chain(directory / "server.cert.pem", directory / "server.key.pem")
@@ -54,6 +56,10 @@ def server_context(directory: Path, crl_pem: bytes) -> ssl.SSLContext:
         f.flush()
         ctx.load_verify_locations(cafile=f.name)
     ctx.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF | ssl.VERIFY_X509_STRICT
+    # No TLS 1.3 session tickets (nor stateful resumption): a resumed session skips certificate
+    # verification, so an expired certificate would come back in with a ticket taken before.
+    ctx.num_tickets = 0
+    ctx.options |= ssl.OP_NO_TICKET
     return ctx
 
 
@@ -74,7 +80,7 @@ class CrlWatcher:
         self.dir, self.interval = Path(directory), interval
         self.ca_cert = load_cert(self.dir / "ca.cert.pem")
         self._stamp: tuple[int, int] | None = None
-        self._digest = b""
+        self._digest = self._der = b""
         self.revoked: frozenset[int] = frozenset()
         self.crl_number = -1
         self.version = 0  # how many contexts were built
@@ -87,12 +93,29 @@ class CrlWatcher:
         return path.read_bytes()
 
     def _build(self) -> ssl.SSLContext:
+        """A context for crl.pem's CRL if it is newer than the current one.
+
+        Only the CRL whose signature was checked reaches the context, re-serialised (anything
+        else in the file, e.g. an appended CA certificate, would become a trust anchor), and
+        its CRL number must exceed the current one: an older CRL the CA once signed would
+        un-revoke what was revoked since.  The same CRL again is no change."""
         pem = self._read()
+        if pem.count(b"-----BEGIN") != 1:
+            raise PkiError("crl.pem must hold exactly one PEM block (the CRL)")
         crl = load_crl(pem, self.ca_cert)
-        ctx = server_context(self.dir, pem)
-        self._digest = hashlib.sha256(pem).digest()
+        try:
+            number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
+        except (x509.ExtensionNotFound, x509.DuplicateExtension, ValueError) as exc:
+            raise PkiError(f"CRL without a readable CRL number: {exc}") from exc
+        der = crl.public_bytes(serialization.Encoding.DER)
+        if self.version and number <= self.crl_number:
+            if number == self.crl_number and der == self._der:
+                self._digest = hashlib.sha256(pem).digest()
+                return self.current
+            raise PkiError(f"CRL {number} is not newer than CRL {self.crl_number}; keeping CRL {self.crl_number}")
+        ctx = server_context(self.dir, crl.public_bytes(serialization.Encoding.PEM))
+        self._digest, self._der = hashlib.sha256(pem).digest(), der
         self.revoked = frozenset(r.serial_number for r in crl)
-        number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
         self.crl_number, self.version = number, self.version + 1
         return ctx
 
@@ -105,12 +128,14 @@ class CrlWatcher:
         if hashlib.sha256((self.dir / "crl.pem").read_bytes()).digest() == self._digest:
             self._stamp = (st.st_mtime_ns, st.st_size)
             return frozenset()
+        version = self.version
         self.current = self._build()
-        log.info("CRL %d loaded: %d revoked", self.crl_number, len(self.revoked))
+        if self.version != version:
+            log.info("CRL %d loaded: %d revoked", self.crl_number, len(self.revoked))
         return self.revoked - before
 
     async def run(self, on_revoked: Callable[[frozenset[int]], None]) -> None:
-        """Poll forever; a bad CRL (unsigned, unreadable) keeps the previous one and is logged."""
+        """Poll forever; a bad CRL (unsigned, unreadable, not newer) keeps the previous one and is logged."""
         while True:
             await asyncio.sleep(self.interval)
             try:

@@ -1,8 +1,9 @@
 """Attacker's review (attack2): outliving a certificate's expiry on the RFQ gateway.
 
-The handshake refuses an expired certificate, and a frame from an expired session closes it
-(4004); nothing else looks at notAfter.  A raw TLS socket (Python ``ssl``, blocking) stands in
-for any client that keeps its TLS 1.3 session ticket.  ``xfail(strict=True)``: findings.
+The handshake refuses an expired certificate.  Found: a TLS 1.3 session ticket brought an expired
+certificate back in (G6), and a silent session outlived its certificate (G7); now the gateway sends
+no tickets, checks notBefore/notAfter on every request and closes sessions at notAfter.  A raw TLS
+socket (Python ``ssl``, blocking) stands in for any client that keeps its TLS 1.3 session ticket.
 """
 
 from __future__ import annotations
@@ -51,11 +52,12 @@ def _read_until(sock: ssl.SSLSocket, needle: bytes, limit: float = 10.0) -> byte
 
 
 def _ticket(port: int, ctx: ssl.SSLContext) -> ssl.SSLSession:
-    """A TLS 1.3 session ticket, taken while the certificate is still valid."""
+    """The TLS session of a request made while the certificate is still valid (with a TLS 1.3
+    session ticket if the gateway sends one)."""
     with _tls(port, ctx) as s:
         s.sendall(b"GET /v1/health HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
         assert b" 200 " in _read_until(s, b'"you"')
-        assert s.session is not None and s.session.has_ticket
+        assert s.session is not None
         return s.session
 
 
@@ -81,23 +83,16 @@ def _ws_upgrade(s: ssl.SSLSocket) -> bytes:
     return _read_until(s, b'"welcome"')
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING G6 (medium): TLS 1.3 session resumption skips certificate verification and the "
-    "gateway issues tickets (OpenSSL default; no num_tickets = 0 / OP_NO_TICKET); _who checks only the "
-    "revoked set, not notAfter, so a maker whose certificate expired resumes, opens /v1/ws and gets the "
-    "open RFQs in its welcome and every new RFQ broadcast, as long as the CRL (hence the context) is "
-    "unchanged; a fresh handshake with the same certificate is refused",
-)
 def test_an_expired_certificate_cannot_resume_its_tls_session(pki):
-    mallory, alice = _expiring_maker(pki), pki.issue("alice", "taker", 0)
-    ctx = client_context(pki.ca_cert, mallory.cert, mallory.key)
+    alice = pki.issue("alice", "taker", 0)
     loop = ClientLoop()
     with GatewayThread(pki.ca_dir) as gw:
         taker = loop.connect(gw.url, pki, alice)
+        mallory = _expiring_maker(pki)  # LIFE seconds from now: after the (slow) gateway start
+        ctx = client_context(pki.ca_cert, mallory.cert, mallory.key)
         try:
             ticket = _ticket(gw.port, ctx)
+            assert not ticket.has_ticket  # G6: the gateway sends no session tickets
             time.sleep(LIFE + 1.5)
             assert _fresh_handshake_refused(gw.port, ctx)  # the same certificate, no ticket: refused
             ack = loop.run(taker.request(0, "buy", 1, int(time.time()) + 60))
@@ -113,18 +108,12 @@ def test_an_expired_certificate_cannot_resume_its_tls_session(pki):
             loop.close(taker)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING G7 (low-medium): expiry is checked only when a session sends a frame; a maker that "
-    "stays silent keeps receiving RFQ broadcasts after its certificate expires (revocation, by "
-    "contrast, closes live sessions at once)",
-)
 def test_a_silent_session_is_closed_when_its_certificate_expires(pki):
-    mallory, alice = _expiring_maker(pki), pki.issue("alice", "taker", 0)
+    alice = pki.issue("alice", "taker", 0)
     loop = ClientLoop()
     with GatewayThread(pki.ca_dir) as gw:
-        maker, taker = loop.connect(gw.url, pki, mallory), loop.connect(gw.url, pki, alice)
+        taker = loop.connect(gw.url, pki, alice)
+        maker = loop.connect(gw.url, pki, _expiring_maker(pki))
         try:
             time.sleep(LIFE + 1.5)
             ack = loop.run(taker.request(0, "buy", 1, int(time.time()) + 60))
@@ -137,9 +126,30 @@ def test_a_silent_session_is_closed_when_its_certificate_expires(pki):
             loop.close(maker, taker)
 
 
+def test_a_kept_alive_connection_is_not_served_after_its_certificate_expires(pki):
+    """The same TLS connection (HTTP keep-alive): served before notAfter, not after (closed by the
+    gateway's sweep, or refused by the identity check of each request)."""
+    get = b"GET /v1/health HTTP/1.1\r\nHost: gw\r\n\r\n"
+    with GatewayThread(pki.ca_dir) as gw:
+        mallory = _expiring_maker(pki)
+        ctx = client_context(pki.ca_cert, mallory.cert, mallory.key)
+        s = _tls(gw.port, ctx)
+        s.sendall(get)
+        assert b" 200 " in _read_until(s, b'"you"')
+        time.sleep(LIFE + 1.5)
+        try:
+            s.sendall(get)
+            answer = _read_until(s, b"}", 3)
+        except (ssl.SSLError, OSError):
+            answer = b""
+        finally:
+            s.close()
+        assert b'"you"' not in answer, answer[:200]
+
+
 def test_stopped_resumption_after_revocation(pki):
-    """A ticket taken before revocation: the new CRL brings a new context (new ticket keys), and
-    the revoked set is checked on every request anyway."""
+    """A session taken before revocation: no ticket comes with it (G6), a new CRL brings a new
+    context anyway, and the revoked set is checked on every request."""
     mallory = pki.issue("mallory", "maker", 1)
     ctx = client_context(pki.ca_cert, mallory.cert, mallory.key)
     with GatewayThread(pki.ca_dir) as gw:

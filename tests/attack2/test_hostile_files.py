@@ -74,14 +74,19 @@ def _cli_reads(tmp_path, ca, argv_of) -> tuple[int, int]:
     return code, fifo.drained()
 
 
-@pytest.mark.xfail(
+_H1_REST = pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="FINDING H1 (low): `ca approve CSR`, `rfq accept --quote`, `submit TX` and every keystore read "
-    "(`rfq csr/quote/accept --l2-key`, the node's keys) read the whole file before any size check "
-    "(Path.read_bytes), unlike jsonsafe.read_file: /dev/zero or a FIFO exhausts memory (exit 3)",
+    reason="FINDING H1 (low), keystore and node parts: `submit TX` and every keystore read (`rfq csr/quote/"
+    "accept --l2-key`, the node's keys) read the whole file before any size check (Path.read_bytes), unlike "
+    "jsonsafe.read_file: /dev/zero or a FIFO exhausts memory (exit 3). (`ca approve CSR` and `rfq accept "
+    "--quote` now read through jsonsafe.read_file.)",
 )
-@pytest.mark.parametrize("command", ["approve", "accept", "l2-key", "submit"])
+
+
+@pytest.mark.parametrize(
+    "command", ["approve", "accept", pytest.param("l2-key", marks=_H1_REST), pytest.param("submit", marks=_H1_REST)]
+)
 def test_trader_and_ca_commands_bound_their_reads(tmp_path, ca, command):
     d = str(ca.dir)
     conn = ["--url", "wss://127.0.0.1:9/v1/ws", "--ca", f"{d}/ca.cert.pem", "--cert", f"{d}/ca.cert.pem"]
@@ -105,13 +110,6 @@ def _csr_with_identity(obj: dict, key=None) -> bytes:
     return csr.sign(key, None).public_bytes(serialization.Encoding.PEM)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING H2 (low): Identity.from_json accepts what str.isdigit() accepts ('²') and then int() "
-    "raises ValueError: `ca approve` exits 3 (internal error) instead of 2 (the proof-of-possession "
-    "parser catches the same ValueError; digit strings too long for int() exceed the 4 KiB JSON bound)",
-)
 def test_a_csr_with_odd_digits_gets_a_typed_refusal(ca):
     ident = Identity("A", "b", "taker", 1, eddsa.public_key(b"trader 1")).to_json()
     claim = {**ident, "l2_pubkey": ["²", "1"], "pop": {"r8": ["1", "2"], "s": "3"}}
@@ -142,12 +140,6 @@ def _duplicated_extension_csr() -> bytes:
     return x509.load_der_x509_csr(der[:-64] + key.sign(new_info)).public_bytes(serialization.Encoding.PEM)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING H3 (low): a CSR with the identity extension twice raises cryptography's "
-    "DuplicateExtension from `csr.extensions` (untyped; `ca approve` exits 3); no certificate is issued",
-)
 def test_a_csr_with_a_duplicated_identity_extension_gets_a_typed_refusal(ca):
     pem = _duplicated_extension_csr()
     try:
