@@ -64,7 +64,7 @@ def test_without_the_lemmas_propagation_stops_where_they_say():
     and everything after them are left open."""
     cs = prove_mode(SCENARIOS["trade"](), SMALL)
     free = _free(cs, BATCH_INPUTS)
-    assert {"slot0.t3", "slot0.quote_rem", "slot0.quote"} <= set(free)
+    assert {"slot0.t4", "slot0.quote_rem", "slot0.quote"} <= set(free)  # t3: set by expiry_u64
     assert any(n.startswith("public_data") for n in free)
 
 
