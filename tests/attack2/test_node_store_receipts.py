@@ -12,7 +12,8 @@ import sqlite3
 import pytest
 from eth_account import Account
 
-from rollup.errors import RollupError
+from rollup.errors import StateCodecError
+from rollup.ledger import state_codec
 from rollup.node.receipt import sign_receipt, verify_receipt
 from rollup.node.sequencer import Sequencer
 from rollup.node.store import Store
@@ -34,23 +35,20 @@ class _Marker:
         return (os.mkdir, (self.path,))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING S1 (low; documented trust assumption): ledger states are pickled in node.db and "
-    "Sequencer.recover / jobs.rebuild_batch call pickle.loads on them: a node directory restored "
-    "from a backup or copied from elsewhere runs arbitrary code at `zkdx node` start",
-)
 def test_a_hostile_store_does_not_run_code(tmp_path):
+    """S1 (fixed): states are stored in rollup.ledger.state_codec's format; a pickled blob (an old
+    store, or a hostile one) is refused with a typed error and never unpickled, at start-up and in
+    the prover job."""
     cfg = node_dir(tmp_path / "node", key=False)
     marker = tmp_path / "code-ran"
     with sqlite3.connect(cfg.store_path) as db:  # what an attacker with the file (not the code) can do
         db.execute("UPDATE states SET blob = ? WHERE batch = -1", (__import__("pickle").dumps(_Marker(str(marker))),))
     store = Store(cfg.store_path)
     try:
-        Sequencer(store, PARAMS, lambda seq, h, batch: {}, 1.0)
-    except (RollupError, AttributeError, TypeError):
-        pass  # the state is not a LedgerState: refused (or crashed) only after the code ran
+        with pytest.raises(StateCodecError, match="old pickle format"):
+            Sequencer(store, PARAMS, lambda seq, h, batch: {}, 1.0)
+        with pytest.raises(StateCodecError, match="old pickle format"):
+            state_codec.decode(store.state_after(-1)["blob"], PARAMS)
     finally:
         store.close()
     assert not marker.exists(), "unpickling the store's state ran the attacker's code"
