@@ -11,10 +11,11 @@ import sqlite3
 
 import pytest
 from eth_account import Account
+from eth_account.messages import encode_defunct
 
 from rollup.errors import StateCodecError
 from rollup.ledger import state_codec
-from rollup.node.receipt import sign_receipt, verify_receipt
+from rollup.node.receipt import digest, low_s, sign_receipt, verify_receipt
 from rollup.node.sequencer import Sequencer
 from rollup.node.store import Store
 from tests.node_helpers import PARAMS, node_dir
@@ -61,17 +62,19 @@ def _malleated(signature: str) -> str:
     return "0x" + (sig[:32] + (SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - v])).hex()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING C1 (informational): verify_receipt accepts the high-s twin of a receipt's signature "
-    "(eth_keys recovers any s < n), so one promise has two valid encodings; harmless while receipts are "
-    "compared by content, a problem if a penalty contract or a client dedupes them by signature",
-)
 def test_a_receipt_has_one_valid_signature():
+    """C1 (fixed): receipts are signed and accepted with s ≤ n/2 only."""
     r = sign_receipt(OPERATOR, ROLLUP, 7, TX, 3)
     assert verify_receipt(r, OPERATOR.address, ROLLUP)
-    assert not verify_receipt({**r, "signature": _malleated(r["signature"])}, OPERATOR.address, ROLLUP)
+    twin = _malleated(r["signature"])
+    assert (
+        Account.recover_message(  # the twin does recover the operator: only the s ≤ n/2 rule stops it
+            encode_defunct(primitive=digest(ROLLUP, 7, TX, 3)), signature=bytes.fromhex(twin[2:])
+        )
+        == OPERATOR.address
+    )
+    assert not verify_receipt({**r, "signature": twin}, OPERATOR.address, ROLLUP)
+    assert low_s(*(int(twin[k : k + 64], 16) for k in (2, 66)), int(twin[130:], 16)).hex() == r["signature"][2:]
 
 
 def test_stopped_receipt_forgeries_and_replays():
