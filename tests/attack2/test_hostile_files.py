@@ -168,14 +168,6 @@ def _config(tmp_path: Path, text: bytes) -> Path:
     return d
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING H4 (low): zkdx.toml: non-UTF-8 raises UnicodeDecodeError and 120,000 nested arrays "
-    "RecursionError (py_ecc raised the limit; untyped, exit 3); numeric settings are not range-checked, "
-    "so seal_seconds = nan (never seal by time: a forced exit waits for a full batch), prover workers "
-    "= -3 (no prover, silently) and port = 2^63 are accepted",
-)
 @pytest.mark.parametrize(
     "text",
     [
@@ -184,20 +176,43 @@ def _config(tmp_path: Path, text: bytes) -> Path:
         b"[sequencer]\nseal_seconds = nan\n",
         b"[prover]\nworkers = -3\n",
         b"[api]\nport = 9223372036854775807\n",
+        b"[sequencer]\nseal_seconds = inf\n",
+        b"[l1]\nretry_seconds = -0.5\n",
+        b"[api]\nport = " + b"9" * 5000 + b"\n",
+        b"[prover]\njob_timeout = 1e400\n",
     ],
-    ids=["not-utf8", "deep", "nan-seal", "negative-workers", "huge-port"],
+    ids=[
+        "not-utf8",
+        "deep",
+        "nan-seal",
+        "negative-workers",
+        "huge-port",
+        "inf-seal",
+        "negative-retry",
+        "5000-digit-port",
+        "overflowing-float",
+    ],
 )
 def test_a_hostile_node_config_is_a_typed_refusal(tmp_path, text):
+    """H4 (fixed): zkdx.toml is read through a bound, decoded as UTF-8, its nesting caught, and every
+    numeric setting range-checked (config.RANGES); each case names what is wrong."""
     import py_ecc.optimized_bn128  # noqa: F401  (as in `zkdx node`: the recursion limit is 100,000)
 
     outcome = "accepted"
     try:
         load(_config(tmp_path, text))
-    except NodeConfigError:
+    except NodeConfigError as exc:
+        assert any(w in str(exc) for w in ("UTF-8", "nests", "outside", "not valid TOML")), str(exc)
         return
     except Exception as exc:  # not chained: pytest would render a RecursionError's 100,000 frames
         outcome = f"untyped {type(exc).__name__}"
     raise AssertionError(outcome)
+
+
+def test_a_sane_node_config_still_loads(tmp_path):
+    text = b"[sequencer]\nseal_seconds = 0\n[prover]\nworkers = 0\n[api]\nport = 65535\n[l1]\nconfirmations = 12\n"
+    cfg = load(_config(tmp_path, text))
+    assert (cfg.sequencer.seal_seconds, cfg.prover.workers, cfg.api.port, cfg.l1.confirmations) == (0.0, 0, 65535, 12)
 
 
 def test_stopped_keystore_and_csr_attacks(tmp_path, ca):
