@@ -52,7 +52,7 @@ def states(draw) -> LedgerState:
     for index, acct in draw(st.dictionaries(st.integers(0, P.num_accounts - 1), ACCOUNTS, max_size=12)).items():
         state.write(index, acct, True)
     state.markets, state.time = draw(MARKETS), draw(U64)
-    state.queue_head, state.queue_consumed = draw(FE), draw(U64)
+    state.queue_head, state.queue_consumed = draw(FE), draw(st.integers(0, state_codec.MAX_QUEUE - 5))
     state.pending = draw(st.lists(QUEUE, max_size=4))
     return state
 
@@ -99,8 +99,10 @@ def _hostile() -> dict[str, tuple[bytes, str]]:
         "params": (_patched(blob, 7, bytes([blob[7] ^ 1])), "other ledger parameters"),
         "truncated": (blob[:-1], "header describes"),
         "extended": (blob + b"\x00", "header describes"),
-        "lying count": (_patched(blob, counts_at + 5, struct.pack(">I", 2**32 - 1)), "header describes"),
+        "lying count": (_patched(blob, counts_at + 1, struct.pack(">I", 2**32 - 1)), "header describes"),
         "markets": (_patched(blob, counts_at, b"\x05"), "5 markets"),
+        "accounts": (_patched(blob, counts_at + 5, struct.pack(">I", 65)), "more accounts than the tree"),
+        "queue cursor": (_patched(blob, counts_at - 8, struct.pack(">Q", 2**64 - 1)), "than SQLite"),
         "big domain": (_patched(blob, 39, (R + 1).to_bytes(32, "big")), "domain is not a field element"),
         "big key": (_patched(blob, ACCOUNTS_AT + 4, (2**256 - 1).to_bytes(32, "big")), "public key"),
         "big size": (_patched(blob, size_at, struct.pack(">q", 1 << 50)), "size outside 48"),

@@ -39,6 +39,7 @@ HEADER = struct.Struct(">6sB32s32s32sQ32sQBII")
 MARKET = struct.Struct(">QqQ")
 PENDING = struct.Struct(">B32s32s32s32s")
 QUEUE_KINDS = (TxType.DEPOSIT, TxType.FORCED_EXIT)
+MAX_QUEUE = 1 << 62  # queue indices are SQLite INTEGERs (signed 64-bit)
 
 
 def _account_struct(n_markets: int) -> struct.Struct:
@@ -60,6 +61,8 @@ def encode(state: LedgerState) -> bytes:
     """The state's bytes; StateCodecError if a value is outside its format range (a spec bug)."""
     p = state.params
     acct = _account_struct(len(p.markets))
+    if state.queue_consumed + len(state.pending) >= MAX_QUEUE:
+        raise StateCodecError("ledger state cannot be encoded: its queue cursor is beyond SQLite's integers")
     try:
         parts = [
             HEADER.pack(
@@ -106,6 +109,8 @@ def _header(blob: bytes, params: LedgerParams) -> tuple:
     n_markets, n_pending, n_accounts = head[8:11]
     if n_markets != len(params.markets):
         raise StateCodecError(f"stored state has {n_markets} markets, the parameters {len(params.markets)}")
+    if n_accounts > params.num_accounts or head[7] + n_pending >= MAX_QUEUE:
+        raise StateCodecError("stored state counts more accounts than the tree holds, or queue items than SQLite can")
     want = HEADER.size + n_markets * MARKET.size + n_pending * PENDING.size
     want += n_accounts * _account_struct(n_markets).size
     if len(blob) != want:
