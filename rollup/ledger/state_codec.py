@@ -77,12 +77,12 @@ def encode(state: LedgerState) -> bytes:
                 len(state.markets),
                 len(state.pending),
                 len(state.accounts),
-            ),  # fmt: skip
+            ),
             *(MARKET.pack(m.price, m.funding_index, m.funding_time) for m in state.markets),
             *(
                 PENDING.pack(q.kind, _b32(q.account), _b32(q.amount), _b32(q.pubkey[0]), _b32(q.pubkey[1]))
                 for q in state.pending
-            ),  # fmt: skip
+            ),
         ]
         for index in sorted(state.accounts):
             a = state.accounts[index]
