@@ -109,6 +109,11 @@ class StoreFull(StoreError):
     """The disk (or the database's page limit) is full."""
 
 
+class StateCodecError(StoreError):
+    """A stored ledger state that does not decode: an old (pickle) format, truncated, a value out of
+    range, other parameters, or accounts that do not rebuild the stored root."""
+
+
 class NotAccepted(OperatorNodeError):
     """A transaction type the API does not take (deposits and forced exits come from L1 events)."""
 

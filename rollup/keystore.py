@@ -29,6 +29,7 @@ VERSION = 1
 KINDS = ("secp256k1", "babyjubjub")
 SCRYPT_N = 1 << 15  # ~0.1 s and 32 MiB per unlock on this machine
 MAX_FILE = 64 << 10
+MAX_PASSPHRASE_FILE = 4 << 10
 
 
 class KeystoreError(RollupError):
@@ -105,20 +106,20 @@ def save(path: str | Path, secret: bytes, passphrase: bytes, kind: str, label: s
 
 
 def load(path: str | Path, passphrase: bytes, kind: str) -> bytes:
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise KeystoreError(f"{path}: cannot read keystore: {exc.strerror}") from exc
+    """The secret in a keystore file, read through a MAX_FILE bound (devices refused, a pipe cut off)."""
+    raw = jsonsafe.read_file(path, KeystoreError, max_bytes=MAX_FILE)
     return decrypt(jsonsafe.loads(raw, KeystoreError, max_bytes=MAX_FILE, max_depth=4), passphrase, kind)
 
 
 def passphrase_from(env: str | None = None, file: str | Path | None = None) -> bytes:
-    """The passphrase from a file (first line) or an environment variable; KeystoreError if neither."""
+    """The passphrase from a file (first line, the file read through a 4 KiB bound) or an environment
+    variable; KeystoreError if neither."""
     if file is not None:
         try:
-            return Path(file).read_bytes().splitlines()[0] if Path(file).stat().st_size else b""
-        except (OSError, IndexError) as exc:
-            raise KeystoreError(f"{file}: cannot read the passphrase file") from exc
+            data = jsonsafe.read_file(file, KeystoreError, max_bytes=MAX_PASSPHRASE_FILE)
+        except KeystoreError as exc:
+            raise KeystoreError(f"cannot read the passphrase file: {exc}") from exc
+        return data.splitlines()[0] if data else b""
     if env is not None and os.environ.get(env):
         return os.environ[env].encode()
     raise KeystoreError(f"no passphrase: set ${env} or give a passphrase file" if env else "no passphrase given")

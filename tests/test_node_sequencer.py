@@ -5,7 +5,6 @@ after any sequence of steps, and the prover job's rebuild of a sealed batch."""
 from __future__ import annotations
 
 import json
-import pickle
 import time
 from dataclasses import replace
 
@@ -15,7 +14,7 @@ from hypothesis import strategies as st
 
 from circuits.ledger.params import TxType
 from rollup.errors import InvalidTransaction, StaleOraclePrice, StoreBusy
-from rollup.ledger import codec
+from rollup.ledger import codec, state_codec
 from rollup.ledger.demo import DEMO_DOMAIN
 from rollup.ledger.signing import Wallet, trade
 from rollup.ledger.state import LedgerState
@@ -36,7 +35,7 @@ def _sign(seq, tx_hash, batch):
 def _new_store(path, params=P2):
     store = Store(path)
     genesis = LedgerState.genesis(params, DEMO_DOMAIN)
-    store.put_genesis(genesis.root, pickle.dumps(genesis))
+    store.put_genesis(genesis.root, state_codec.encode(genesis))
     return store
 
 
@@ -132,7 +131,7 @@ def test_the_prover_job_rebuilds_the_sealed_batch(seq):
     _fund_two(seq)
     seq.submit([trade(seq.soft, WALLETS[0], WALLETS[1], (0, 0, 1, 10, 3_000_000), FAR)])
     number = seq.seal()
-    res = rebuild_batch(seq.store, number)
+    res = rebuild_batch(seq.store, P2, number)
     assert res.new_root == seq.sealed.root and res.old_root == int(seq.store.batch(number)["old_root"])
     assert len(res.data) == 1 + 20 * P2.batch_size
 

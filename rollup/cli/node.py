@@ -24,6 +24,7 @@ from rollup.errors import NodeUnavailable
 from rollup.ledger import codec
 from rollup.node import bootstrap
 from rollup.node.config import ApiConfig, L1Config, NodeConfig, SequencerConfig, load, load_deployment
+from verifier import jsonsafe
 
 PASSPHRASE_HELP = "file whose first line is the keystores' passphrase; without it: $ZKDX_PASSPHRASE"
 
@@ -83,10 +84,10 @@ def cmd_submit(args: argparse.Namespace) -> int:
     from rollup.node.receipt import verify_receipt
 
     cfg = load(args.dir)
-    try:
-        text = Path(args.tx).read_bytes() if args.tx != "-" else sys.stdin.buffer.read()
-    except OSError as exc:
-        raise UsageError(f"{args.tx}: cannot read ({exc.strerror})") from exc
+    if args.tx == "-":
+        text = sys.stdin.buffer.read(codec.MAX_BYTES + 1)  # codec.loads refuses more than MAX_BYTES
+    else:
+        text = jsonsafe.read_file(args.tx, UsageError, max_bytes=codec.MAX_BYTES)  # no /dev/zero, no endless pipe
     tx = codec.loads(text)  # malformed input fails here, before the network
     receipt = NodeClient(args.url or cfg.api_url).submit(tx)
     info = load_deployment(cfg)

@@ -34,6 +34,8 @@ from rollup.ledger import codec
 from rollup.ledger.types import Deposit, ForcedExit, Noop, Transaction
 
 HASH = re.compile(r"0x[0-9a-f]{64}")
+INDEX = re.compile(r"[0-9]{1,10}")  # ASCII digits only: str.isdigit() also takes '²', which int() refuses
+QUERY_INT = re.compile(r"[0-9]{1,12}")
 NODE: web.AppKey = web.AppKey("node", object)
 NOT_TAKEN = (Deposit, ForcedExit, Noop)  # deposits and forced exits come from L1 events
 STATUS = {TransactionFormatError: 400, NotAccepted: 400, InvalidTransaction: 422, NodeUnavailable: 503}
@@ -106,7 +108,7 @@ async def get_transaction(request: web.Request) -> web.Response:
 
 async def get_account(request: web.Request) -> web.Response:
     text = request.match_info["index"]
-    if not text.isdigit() or len(text) > 10:
+    if not INDEX.fullmatch(text):
         return error(400, "BadIndex", "an account index is a decimal integer")
     index = int(text)
     try:
@@ -122,7 +124,7 @@ async def get_state(request: web.Request) -> web.Response:
 
 def _query_int(request: web.Request, name: str, default: int, top: int) -> int:
     text = request.query.get(name, str(default))
-    if not text.isdigit() or len(text) > 12:
+    if not QUERY_INT.fullmatch(text):
         raise web.HTTPBadRequest(reason=f"{name} must be a non-negative integer")
     return min(int(text), top)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import pickle
 import secrets
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from prover.keys import save_proving_key
 from rollup import keystore
 from rollup.errors import NodeConfigError
 from rollup.l1.client import L1Client, connect
+from rollup.ledger import state_codec
 from rollup.ledger.state import LedgerState
 from rollup.node.config import CONFIG, SECTIONS, NodeConfig, load, save_deployment
 from rollup.node.store import Store
@@ -154,7 +154,7 @@ def create_store(cfg: NodeConfig, domain: int) -> int:
     genesis = LedgerState.genesis(cfg.params(), domain)
     store = Store(cfg.store_path)
     try:
-        store.put_genesis(genesis.root, pickle.dumps(genesis))
+        store.put_genesis(genesis.root, state_codec.encode(genesis))
         store.set_meta("genesis_root", str(genesis.root))
         store.set_meta("domain", str(domain))
     finally:

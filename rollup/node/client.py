@@ -30,9 +30,10 @@ class NodeClient:
         req.add_header("Content-Type", "application/json")
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                return _parse(resp.read())
+                return _parse(resp.read(MAX_REPLY + 1))  # a hostile server cannot stream without bound
         except urllib.error.HTTPError as exc:
-            err = _parse(exc.read()).get("error", {}) if exc.fp else {}
+            reply = _parse(exc.read(MAX_REPLY + 1)) if exc.fp else {}
+            err = reply.get("error") if isinstance(reply, dict) and isinstance(reply.get("error"), dict) else {}
             raise NodeRefused(err.get("type", "HTTPError"), str(err.get("message", exc.reason)), exc.code) from None
         except (urllib.error.URLError, OSError) as exc:
             raise NodeUnavailable(f"no node answers at {self.url}: {getattr(exc, 'reason', exc)}") from None
@@ -40,7 +41,10 @@ class NodeClient:
     def submit(self, tx: Transaction | dict) -> dict:
         """The receipt of an acknowledged transaction."""
         body = codec.dumps(tx) if not isinstance(tx, dict) else json.dumps(tx)
-        return self._call("POST", "/v1/transactions", body.encode())["receipt"]
+        reply = self._call("POST", "/v1/transactions", body.encode())
+        if not isinstance(reply, dict) or not isinstance(reply.get("receipt"), dict):
+            raise NodeUnavailable("the node's reply holds no receipt")
+        return reply["receipt"]
 
     def tx(self, tx_hash: str) -> dict:
         return self._call("GET", f"/v1/transactions/{tx_hash}")

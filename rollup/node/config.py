@@ -7,7 +7,9 @@
     DIR/deployment.json    contract addresses, chain id and deployment block (written by init)
     DIR/node.db            the store (SQLite, WAL)
 
-Loading is strict: an unknown section or key, or a value of the wrong type, raises
+Loading is strict: an unknown section or key, a value of the wrong type or outside its range
+(``RANGES``: NaN and infinities never), a file that is not UTF-8, nests without bound or is
+larger than ``MAX_CONFIG_BYTES`` (or is a device or pipe that never ends) raises
 ``NodeConfigError`` naming it (a typo must not silently fall back to a default).
 """
 
@@ -15,13 +17,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import tomllib
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from circuits.errors import ParameterError
-from circuits.ledger.params import DEFAULT_MARKETS, LedgerParams, Market
+from circuits.ledger.params import DEFAULT_MARKETS, MAX_DEPTH, LedgerParams, Market
 from rollup.errors import NodeConfigError
 from rollup.l1.client import Deployment
 from verifier import jsonsafe
@@ -29,6 +32,8 @@ from verifier import jsonsafe
 CONFIG = "zkdx.toml"
 DEPLOYMENT = "deployment.json"
 STORE = "node.db"
+MAX_CONFIG_BYTES = 1 << 20
+DAY = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class SequencerConfig:
 
 @dataclass(frozen=True)
 class ProverConfig:
-    workers: int = 1  # prover worker processes
+    workers: int = 1  # prover worker processes (0: none here; run `python -m rollup.node.jobs` elsewhere)
     threads: int = 0  # processes each proof uses (ZKDX_WORKERS); 0 = every core
     job_timeout: float = 1800.0  # seconds before a claimed job counts as stuck and is reclaimed
     max_attempts: int = 3  # a job that fails this often stays failed (shown in status)
@@ -110,6 +115,25 @@ class NodeConfig:
 
 
 SECTIONS: dict[str, type] = {n: t for n, t in typing.get_type_hints(NodeConfig).items() if n != "dir"}
+RANGES: dict[type, dict[str, tuple[float, float]]] = {  # inclusive bounds of every numeric setting
+    LedgerConfig: {"depth": (1, MAX_DEPTH), "batch_size": (1, 1 << 16)},
+    SequencerConfig: {"seal_seconds": (0.0, DAY), "max_group": (1, 10_000)},
+    ProverConfig: {"workers": (0, 256), "threads": (0, 1024), "job_timeout": (1.0, 7 * DAY), "max_attempts": (1, 1000)},
+    L1Config: {
+        "poll_seconds": (0.01, 3600.0),
+        "confirmations": (0, 10_000),
+        "retry_seconds": (0.01, DAY),
+        "gas_limit": (21_000, 1 << 32),
+    },
+    ApiConfig: {"port": (0, 65_535)},
+}
+
+
+def _in_range(value: object, cls: type, key: str, where: str) -> object:
+    lo, hi = RANGES.get(cls, {}).get(key, (-math.inf, math.inf))
+    if isinstance(value, int | float) and not (math.isfinite(value) and lo <= value <= hi):
+        raise NodeConfigError(f"{where}: {value!r:.30} is outside {lo:g}..{hi:g}")
+    return value
 
 
 def _typed(value: object, want: object, where: str) -> object:
@@ -134,7 +158,7 @@ def _section(cls: type, table: object, where: str) -> object:
         if key == "markets" and cls is LedgerConfig:
             out[key] = _markets(value, f"{where}.markets")
         else:
-            out[key] = _typed(value, types[key], f"{where}.{key}")
+            out[key] = _in_range(_typed(value, types[key], f"{where}.{key}"), cls, key, f"{where}.{key}")
     return cls(**out)
 
 
@@ -150,16 +174,26 @@ def _markets(value: object, where: str) -> tuple[Market, ...]:
     return tuple(out)
 
 
+def _parse(path: Path, directory: Path) -> dict:
+    """The TOML document at path: read through a bound, UTF-8, nesting refused past the recursion limit."""
+    if not path.exists():
+        raise NodeConfigError(f"{path}: cannot read (no such file); run `zkdx init --dir {directory}`")
+    data = jsonsafe.read_file(path, NodeConfigError, max_bytes=MAX_CONFIG_BYTES)
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise NodeConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except ValueError as exc:  # TOMLDecodeError, or an integer longer than int() takes
+        raise NodeConfigError(f"{path}: not valid TOML: {str(exc)[:200]}") from exc
+    except RecursionError:  # not chained: the traceback would be the recursion limit's length
+        raise NodeConfigError(f"{path}: nests too deeply") from None
+
+
 def load(directory: str | Path) -> NodeConfig:
     """The configuration of a node directory; NodeConfigError if it is missing or invalid."""
     directory = Path(directory)
     path = directory / CONFIG
-    try:
-        raw = tomllib.loads(path.read_text())
-    except OSError as exc:
-        raise NodeConfigError(f"{path}: cannot read ({exc.strerror}); run `zkdx init --dir {directory}`") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise NodeConfigError(f"{path}: not valid TOML: {exc}") from exc
+    raw = _parse(path, directory)
     unknown = set(raw) - set(SECTIONS)
     if unknown:
         raise NodeConfigError(f"{path}: unknown section(s) {sorted(unknown)}; known: {sorted(SECTIONS)}")
@@ -180,9 +214,10 @@ def load_deployment(cfg: NodeConfig) -> dict:
     """{"rollup", "token", "verifier", "chain_id", "block", "operator"}; NodeConfigError if absent."""
     path = cfg.path(DEPLOYMENT)
     try:
-        info = jsonsafe.loads(path.read_bytes(), NodeConfigError, max_bytes=1 << 16, max_depth=2)
-    except OSError as exc:
-        raise NodeConfigError(f"{path}: no deployment ({exc.strerror}); `zkdx init` deploys the contracts") from exc
+        raw = jsonsafe.read_file(path, NodeConfigError, max_bytes=1 << 16)
+    except NodeConfigError as exc:
+        raise NodeConfigError(f"{exc}; `zkdx init` deploys the contracts") from exc
+    info = jsonsafe.loads(raw, NodeConfigError, max_bytes=1 << 16, max_depth=2)
     names = [f.name for f in dataclasses.fields(Deployment)]
     if not isinstance(info, dict) or not all(isinstance(info.get(k), str) for k in names):
         raise NodeConfigError(f"{path}: expected the addresses {names}")

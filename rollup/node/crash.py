@@ -25,7 +25,7 @@ def _target() -> tuple[str, int] | None:
     if not spec:
         return None
     name, _, count = spec.partition(":")
-    return name, int(count) if count.isdigit() else 1
+    return name, int(count) if count.isascii() and count.isdigit() else 1
 
 
 def crash_point(name: str, also: int | None = None) -> None:

@@ -18,7 +18,6 @@ import ctypes
 import json
 import logging
 import os
-import pickle
 import signal
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 from circuits.ledger.params import LedgerParams
 from prover.keys import ProvingKey, load_proving_key
 from rollup.errors import RollupError
-from rollup.ledger import codec
+from rollup.ledger import codec, state_codec
 from rollup.ledger.batch import BatchResult, process_batch
 from rollup.node.config import load
 from rollup.node.crash import crash_point
@@ -46,12 +45,13 @@ class JobError(RollupError):
     """A batch that cannot be rebuilt or proved as sealed."""
 
 
-def rebuild_batch(store: Store, number: int) -> BatchResult:
-    """The sealed batch, recomputed by the spec from the state before it and its transactions."""
+def rebuild_batch(store: Store, params: LedgerParams, number: int) -> BatchResult:
+    """The sealed batch, recomputed by the spec from the state before it and its transactions;
+    the stored pre-state must rebuild the batch's old root (StateCodecError otherwise)."""
     pre, batch = store.state_after(number - 1), store.batch(number)
     if pre is None or batch is None:
         raise JobError(f"batch {number}: no sealed state before it")
-    state = pickle.loads(pre["blob"])
+    state = state_codec.decode(pre["blob"], params, int(batch["old_root"]))
     for row in store.queue_items(state.queue_consumed + len(state.pending)):
         state.enqueue(queue_item(row))
     txs = [codec.loads(r["body"]) for r in store.txs_of_batch(number)]
@@ -64,7 +64,7 @@ def rebuild_batch(store: Store, number: int) -> BatchResult:
 def prove_job(store: Store, params: LedgerParams, pk: ProvingKey, number: int, threads: int | None) -> tuple:
     """(data, proof JSON, seconds) for a sealed batch; JobError if the proof does not verify."""
     start = time.perf_counter()
-    res = rebuild_batch(store, number)
+    res = rebuild_batch(store, params, number)
     proof = prove_batch(pk, params, res, workers=threads)
     if not verify_batch(pk.vk, res, proof):
         raise JobError(f"batch {number}: the proof does not verify")

@@ -8,6 +8,9 @@ L1 key over
 so anyone can check it offline, and a contract can check it with ``ecrecover`` (for
 example to penalise an operator whose accepted batches leave out a receipted
 transaction).  The rollup address binds a receipt to one deployment (and its chain).
+Signatures are canonical (s ≤ n/2, as EIP-2 requires of transactions): ``sign_receipt``
+produces only those and ``verify_receipt`` accepts only those, so a receipt has one valid
+encoding and its high-s twin (s -> n - s, v flipped) is not a receipt.
 
     {"rollup": "0x…", "seq": 7, "tx_hash": "0x…", "batch": 2, "operator": "0x…", "signature": "0x…"}
 """
@@ -25,6 +28,7 @@ from eth_utils import ValidationError, is_address, keccak, to_checksum_address
 
 HEX = re.compile(r"0x[0-9a-fA-F]+")
 FIELDS = ("rollup", "seq", "tx_hash", "batch", "operator", "signature")
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
 def digest(rollup: str, seq: int, tx_hash: str, batch: int) -> bytes:
@@ -43,8 +47,21 @@ def sign_receipt(operator: LocalAccount, rollup: str, seq: int, tx_hash: str, ba
         "tx_hash": tx_hash,
         "batch": batch,
         "operator": operator.address,
-        "signature": "0x" + sig.signature.hex().removeprefix("0x"),
+        "signature": "0x" + low_s(sig.r, sig.s, sig.v).hex(),
     }
+
+
+def low_s(r: int, s: int, v: int) -> bytes:
+    """r ‖ s ‖ v (65 bytes) with s replaced by n - s (and v flipped) if s > n/2: the same signer."""
+    if s > SECP256K1_N // 2:
+        s, v = SECP256K1_N - s, 55 - v  # 27 <-> 28
+    return r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([v])
+
+
+def is_canonical(signature: bytes) -> bool:
+    """65 bytes with 0 < s ≤ n/2 and v in {27, 28}."""
+    s = int.from_bytes(signature[32:64], "big")
+    return len(signature) == 65 and 0 < s <= SECP256K1_N // 2 and signature[64] in (27, 28)
 
 
 def _well_formed(r: dict) -> bool:
@@ -67,8 +84,11 @@ def verify_receipt(receipt: object, operator: str, rollup: str | None = None) ->
     if rollup is not None and to_checksum_address(rollup) != to_checksum_address(r["rollup"]):
         return False
     msg = encode_defunct(primitive=digest(r["rollup"], r["seq"], r["tx_hash"], r["batch"]))
+    signature = bytes.fromhex(r["signature"][2:])
+    if not is_canonical(signature):
+        return False
     try:
-        signer = Account.recover_message(msg, signature=bytes.fromhex(r["signature"][2:]))
+        signer = Account.recover_message(msg, signature=signature)
     except (ValueError, ValidationError, BadSignature):  # r, s or v out of range
         return False
     return signer == to_checksum_address(operator) == to_checksum_address(r["operator"])

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import pickle
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from circuits.ledger.state import AccountLeaf
 from circuits.ledger.witness import dummy_signature
 from circuits.native import eddsa
 from rollup.errors import InvalidTransaction, NodeUnavailable, StoreError, UncheckableTransaction, UnknownAccount
-from rollup.ledger import codec
+from rollup.ledger import codec, state_codec
 from rollup.ledger.state import LedgerState
 from rollup.ledger.transition import process_tx
 from rollup.ledger.types import Deposit, ForcedExit, QueueItem, Transaction
@@ -75,7 +74,8 @@ class Sequencer:
         row = self.store.latest_state()
         if row is None:
             raise StoreError("the store has no genesis state: was the node directory initialised?")
-        self.sealed_batch, self.sealed = row["batch"], pickle.loads(row["blob"])
+        self.sealed_batch = row["batch"]
+        self.sealed = state_codec.decode(row["blob"], self.params, int(row["root"]))
         self.batch = self.sealed_batch + 1
         self._enqueue_new(self.sealed)
         self.soft = self.sealed.copy()
@@ -185,7 +185,7 @@ class Sequencer:
         if not self.open:
             return None
         number = self.batch
-        self.store.seal(number, len(self.open), self.sealed.root, self.soft.root, pickle.dumps(self.soft))
+        self.store.seal(number, len(self.open), self.sealed.root, self.soft.root, state_codec.encode(self.soft))
         self.sealed, self.sealed_batch = self.soft, number
         self.soft, self.batch, self.open, self.opened_at = self.soft.copy(), number + 1, [], None
         crash_point("after_seal")

@@ -74,20 +74,7 @@ def _cli_reads(tmp_path, ca, argv_of) -> tuple[int, int]:
     return code, fifo.drained()
 
 
-_H1_REST = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING H1 (low), keystore and node parts: `submit TX` and every keystore read (`rfq csr/quote/"
-    "accept --l2-key`, the node's keys) read the whole file before any size check (Path.read_bytes), unlike "
-    "jsonsafe.read_file: /dev/zero or a FIFO exhausts memory (exit 3). (`ca approve CSR` and `rfq accept "
-    "--quote` now read through jsonsafe.read_file.)",
-)
-
-
-@pytest.mark.parametrize(
-    "command", ["approve", "accept", pytest.param("l2-key", marks=_H1_REST), pytest.param("submit", marks=_H1_REST)]
-)
-def test_trader_and_ca_commands_bound_their_reads(tmp_path, ca, command):
+def _argv(tmp_path: Path, ca, command: str, f: str) -> list[str]:
     d = str(ca.dir)
     conn = ["--url", "wss://127.0.0.1:9/v1/ws", "--ca", f"{d}/ca.cert.pem", "--cert", f"{d}/ca.cert.pem"]
     argv = {
@@ -98,8 +85,40 @@ def test_trader_and_ca_commands_bound_their_reads(tmp_path, ca, command):
                              "--l2-key", f, "--out", f"{d}/t"],
         "submit": lambda f: ["submit", "--dir", str(node_dir(tmp_path / "node", key=False, store=False).dir), f],
     }[command]  # fmt: skip
-    code, taken = _cli_reads(tmp_path, ca, argv)
+    return argv(f)
+
+
+@pytest.mark.parametrize("command", ["approve", "accept"])
+def test_trader_and_ca_commands_bound_their_reads(tmp_path, ca, command):
+    """H1 (fixed for `ca approve` and `rfq accept --quote`): read through jsonsafe.read_file."""
+    code, taken = _cli_reads(tmp_path, ca, lambda f: _argv(tmp_path, ca, command, f))
     assert code == 2 and taken <= BOUND, f"exit {code} after draining {taken >> 20} MiB"
+
+
+@pytest.mark.parametrize("command", ["l2-key", "submit"])
+def test_keystore_and_submit_reads_are_bounded(tmp_path, ca, command, capsys):
+    """H1 (fixed for keystores and `zkdx submit`): read through jsonsafe.read_file (64 KiB bounds)."""
+    code, taken = _cli_reads(tmp_path, ca, lambda f: _argv(tmp_path, ca, command, f))
+    assert code == 2 and taken <= BOUND, f"exit {code} after draining {taken >> 20} MiB"
+    capsys.readouterr()
+    code = main(_argv(tmp_path / "again", ca, command, "/dev/zero"))
+    assert code == 2 and "/dev/zero: refused: a device" in capsys.readouterr().err
+
+
+def test_node_file_readers_refuse_endless_files(tmp_path):
+    """Keystores, passphrase files and the node's zkdx.toml: /dev/zero refused before reading, a FIFO
+    cut off at the bound; each a typed error."""
+    fifo = Fifo(tmp_path)
+    with pytest.raises(keystore.KeystoreError, match="more than"):
+        keystore.load(fifo.path, b"pw", "babyjubjub")
+    assert fifo.drained() <= BOUND
+    for read in (lambda f: keystore.load(f, b"pw", "babyjubjub"), lambda f: keystore.passphrase_from(file=f)):
+        with pytest.raises(keystore.KeystoreError, match="device"):
+            read("/dev/zero")
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "zkdx.toml").symlink_to("/dev/zero")
+    with pytest.raises(NodeConfigError, match="device"):
+        load(tmp_path / "cfg")
 
 
 def _csr_with_identity(obj: dict, key=None) -> bytes:
@@ -160,14 +179,6 @@ def _config(tmp_path: Path, text: bytes) -> Path:
     return d
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING H4 (low): zkdx.toml: non-UTF-8 raises UnicodeDecodeError and 120,000 nested arrays "
-    "RecursionError (py_ecc raised the limit; untyped, exit 3); numeric settings are not range-checked, "
-    "so seal_seconds = nan (never seal by time: a forced exit waits for a full batch), prover workers "
-    "= -3 (no prover, silently) and port = 2^63 are accepted",
-)
 @pytest.mark.parametrize(
     "text",
     [
@@ -176,20 +187,43 @@ def _config(tmp_path: Path, text: bytes) -> Path:
         b"[sequencer]\nseal_seconds = nan\n",
         b"[prover]\nworkers = -3\n",
         b"[api]\nport = 9223372036854775807\n",
+        b"[sequencer]\nseal_seconds = inf\n",
+        b"[l1]\nretry_seconds = -0.5\n",
+        b"[api]\nport = " + b"9" * 5000 + b"\n",
+        b"[prover]\njob_timeout = 1e400\n",
     ],
-    ids=["not-utf8", "deep", "nan-seal", "negative-workers", "huge-port"],
+    ids=[
+        "not-utf8",
+        "deep",
+        "nan-seal",
+        "negative-workers",
+        "huge-port",
+        "inf-seal",
+        "negative-retry",
+        "5000-digit-port",
+        "overflowing-float",
+    ],
 )
 def test_a_hostile_node_config_is_a_typed_refusal(tmp_path, text):
+    """H4 (fixed): zkdx.toml is read through a bound, decoded as UTF-8, its nesting caught, and every
+    numeric setting range-checked (config.RANGES); each case names what is wrong."""
     import py_ecc.optimized_bn128  # noqa: F401  (as in `zkdx node`: the recursion limit is 100,000)
 
     outcome = "accepted"
     try:
         load(_config(tmp_path, text))
-    except NodeConfigError:
+    except NodeConfigError as exc:
+        assert any(w in str(exc) for w in ("UTF-8", "nests", "outside", "not valid TOML")), str(exc)
         return
     except Exception as exc:  # not chained: pytest would render a RecursionError's 100,000 frames
         outcome = f"untyped {type(exc).__name__}"
     raise AssertionError(outcome)
+
+
+def test_a_sane_node_config_still_loads(tmp_path):
+    text = b"[sequencer]\nseal_seconds = 0\n[prover]\nworkers = 0\n[api]\nport = 65535\n[l1]\nconfirmations = 12\n"
+    cfg = load(_config(tmp_path, text))
+    assert (cfg.sequencer.seal_seconds, cfg.prover.workers, cfg.api.port, cfg.l1.confirmations) == (0.0, 0, 65535, 12)
 
 
 def test_stopped_keystore_and_csr_attacks(tmp_path, ca):

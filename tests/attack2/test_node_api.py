@@ -113,17 +113,19 @@ def test_a_spec_bug_is_a_refusal_and_intake_keeps_serving(cfg, monkeypatch):
     run(cfg, scenario)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING N2 (low): str.isdigit() accepts digits int() refuses ('²'): /v1/accounts/² and "
-    "?start=² answer 500 text/plain instead of a typed 400 JSON error",
-)
 def test_superscript_digits_in_paths_and_queries_get_typed_errors(cfg):
+    """N2 (fixed): indices and query integers are ASCII digits (re.fullmatch), so '²' (which
+    str.isdigit() takes and int() refuses) and '٣' (which int() reads as 3) get a typed 400."""
+
     async def scenario(client, node, loops):
-        for path in ("/v1/accounts/%C2%B2", "/v1/batches?start=%C2%B2"):
+        for path in ("/v1/accounts/%C2%B2", "/v1/batches?start=%C2%B2", "/v1/batches?limit=%D9%A3",
+                     "/v1/accounts/%D9%A3", "/v1/accounts/12345678901"):  # fmt: skip
             resp = await client.get(path)
             assert resp.status == 400 and resp.content_type == "application/json", (path, resp.status)
+            assert (await resp.json())["error"]["type"] in ("BadIndex", "HTTPBadRequest"), path
+        assert (await client.get("/v1/batches?start=0&limit=5")).status == 200  # ASCII digits still work
+        resp = await client.get("/v1/accounts/3")
+        assert resp.status == 404 and (await resp.json())["error"]["type"] == "UnknownAccount"
 
     run(cfg, scenario)
 

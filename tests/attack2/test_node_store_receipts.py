@@ -11,9 +11,11 @@ import sqlite3
 
 import pytest
 from eth_account import Account
+from eth_account.messages import encode_defunct
 
-from rollup.errors import RollupError
-from rollup.node.receipt import sign_receipt, verify_receipt
+from rollup.errors import StateCodecError
+from rollup.ledger import state_codec
+from rollup.node.receipt import digest, low_s, sign_receipt, verify_receipt
 from rollup.node.sequencer import Sequencer
 from rollup.node.store import Store
 from tests.node_helpers import PARAMS, node_dir
@@ -34,23 +36,20 @@ class _Marker:
         return (os.mkdir, (self.path,))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING S1 (low; documented trust assumption): ledger states are pickled in node.db and "
-    "Sequencer.recover / jobs.rebuild_batch call pickle.loads on them: a node directory restored "
-    "from a backup or copied from elsewhere runs arbitrary code at `zkdx node` start",
-)
 def test_a_hostile_store_does_not_run_code(tmp_path):
+    """S1 (fixed): states are stored in rollup.ledger.state_codec's format; a pickled blob (an old
+    store, or a hostile one) is refused with a typed error and never unpickled, at start-up and in
+    the prover job."""
     cfg = node_dir(tmp_path / "node", key=False)
     marker = tmp_path / "code-ran"
     with sqlite3.connect(cfg.store_path) as db:  # what an attacker with the file (not the code) can do
         db.execute("UPDATE states SET blob = ? WHERE batch = -1", (__import__("pickle").dumps(_Marker(str(marker))),))
     store = Store(cfg.store_path)
     try:
-        Sequencer(store, PARAMS, lambda seq, h, batch: {}, 1.0)
-    except (RollupError, AttributeError, TypeError):
-        pass  # the state is not a LedgerState: refused (or crashed) only after the code ran
+        with pytest.raises(StateCodecError, match="old pickle format"):
+            Sequencer(store, PARAMS, lambda seq, h, batch: {}, 1.0)
+        with pytest.raises(StateCodecError, match="old pickle format"):
+            state_codec.decode(store.state_after(-1)["blob"], PARAMS)
     finally:
         store.close()
     assert not marker.exists(), "unpickling the store's state ran the attacker's code"
@@ -63,17 +62,19 @@ def _malleated(signature: str) -> str:
     return "0x" + (sig[:32] + (SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - v])).hex()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FINDING C1 (informational): verify_receipt accepts the high-s twin of a receipt's signature "
-    "(eth_keys recovers any s < n), so one promise has two valid encodings; harmless while receipts are "
-    "compared by content, a problem if a penalty contract or a client dedupes them by signature",
-)
 def test_a_receipt_has_one_valid_signature():
+    """C1 (fixed): receipts are signed and accepted with s ≤ n/2 only."""
     r = sign_receipt(OPERATOR, ROLLUP, 7, TX, 3)
     assert verify_receipt(r, OPERATOR.address, ROLLUP)
-    assert not verify_receipt({**r, "signature": _malleated(r["signature"])}, OPERATOR.address, ROLLUP)
+    twin = _malleated(r["signature"])
+    assert (
+        Account.recover_message(  # the twin does recover the operator: only the s ≤ n/2 rule stops it
+            encode_defunct(primitive=digest(ROLLUP, 7, TX, 3)), signature=bytes.fromhex(twin[2:])
+        )
+        == OPERATOR.address
+    )
+    assert not verify_receipt({**r, "signature": twin}, OPERATOR.address, ROLLUP)
+    assert low_s(*(int(twin[k : k + 64], 16) for k in (2, 66)), int(twin[130:], 16)).hex() == r["signature"][2:]
 
 
 def test_stopped_receipt_forgeries_and_replays():
