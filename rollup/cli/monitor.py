@@ -16,18 +16,15 @@ import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rollup import keystore
 from rollup.cli.errors import UsageError
 from rollup.cli.files import read_json
-from rollup.l1.client import connect
-from rollup.monitor.alerts import AlertSink
-from rollup.monitor.chain import ChainReader
-from rollup.monitor.config import ledger_params, load_json, load_monitor
-from rollup.monitor.metrics import Metrics
-from rollup.monitor.replay import BatchReport
-from rollup.monitor.verify import ChainResult, verify_chain
-from rollup.monitor.watch import Monitor
+
+if TYPE_CHECKING:  # web3 and the replay load in the commands: `zkdx --help` stays quick
+    from rollup.monitor.replay import BatchReport
+    from rollup.monitor.verify import ChainResult
 from verifier.formats import vk_from_json
 
 EXIT_OK, EXIT_DISAGREES = 0, 1
@@ -73,6 +70,11 @@ def _summary(res: ChainResult) -> str:
 
 
 def cmd_verify_chain(args: argparse.Namespace) -> int:
+    from rollup.l1.client import connect
+    from rollup.monitor.chain import ChainReader
+    from rollup.monitor.config import ledger_params, load_json
+    from rollup.monitor.verify import verify_chain
+
     if args.skip_proofs and args.vk:
         raise UsageError("--vk has no use with --skip-proofs")
     vk = read_json(args.vk, vk_from_json) if args.vk else None
@@ -113,6 +115,11 @@ def _table() -> Callable[[BatchReport], None]:
 
 
 def cmd_monitor(args: argparse.Namespace) -> int:
+    from rollup.monitor.alerts import AlertSink
+    from rollup.monitor.config import load_monitor
+    from rollup.monitor.metrics import Metrics
+    from rollup.monitor.watch import Monitor
+
     cfg = load_monitor(args.config)
     key = None
     if cfg.guardian is not None:

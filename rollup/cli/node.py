@@ -22,7 +22,6 @@ from rollup import keystore
 from rollup.cli.errors import UsageError
 from rollup.errors import NodeUnavailable
 from rollup.ledger import codec
-from rollup.node import bootstrap
 from rollup.node.config import ApiConfig, L1Config, NodeConfig, SequencerConfig, load, load_deployment
 from verifier import jsonsafe
 
@@ -38,6 +37,8 @@ def passphrase(cfg_or_env: NodeConfig | str, file: str | None) -> bytes:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from rollup.node import bootstrap  # web3 and the prover load here, not for every command
+
     directory = Path(args.dir)
     pw = passphrase("ZKDX_PASSPHRASE", args.passphrase_file)
     if not args.no_deploy:

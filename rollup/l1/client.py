@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 
 from web3 import Web3
 from web3.contract import Contract
@@ -25,6 +24,7 @@ from circuits.ledger.state import NO_KEY
 from circuits.native.babyjubjub import Point
 from rollup.errors import RollupError
 from rollup.l1.contracts import demo_verifying_key, load_artifact, verifier_artifact
+from rollup.l1.deployment import Deployment
 from rollup.ledger.state import LedgerState
 from rollup.ledger.types import QueueItem
 from verifier.formats import proof_to_calldata, vk_to_json
@@ -73,13 +73,6 @@ def _error_names(abi: list) -> dict[str, str]:
             sig = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
             out["0x" + Web3.keccak(text=sig).hex().removeprefix("0x")[:8]] = item["name"]
     return out
-
-
-@dataclass
-class Deployment:
-    rollup: str
-    token: str
-    verifier: str
 
 
 class L1Client:

@@ -26,7 +26,7 @@ from pathlib import Path
 from circuits.errors import ParameterError
 from circuits.ledger.params import DEFAULT_MARKETS, MAX_DEPTH, LedgerParams, Market
 from rollup.errors import NodeConfigError
-from rollup.l1.client import Deployment
+from rollup.l1.deployment import Deployment
 from verifier import jsonsafe
 
 CONFIG = "zkdx.toml"
