@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import warnings
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
@@ -72,8 +73,8 @@ def get_backend():
             from prover.backend import numba_backend
 
             return numba_backend
-        except ImportError:  # numba missing on this platform: the reference still works
-            pass
+        except ImportError as exc:  # numba missing on this platform: the reference still works
+            warnings.warn(f"numba backend unavailable ({exc}); proving with the gmpy2 reference", stacklevel=2)
     from prover.backend import gmpy2_backend
 
     return gmpy2_backend

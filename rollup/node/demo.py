@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from circuits.ledger.params import TxType
+from rollup.errors import OperatorNodeError
 from rollup.l1.client import L1Client, connect
 from rollup.l1.devnode import hardhat_node
 from rollup.ledger.signing import Wallet, funding_tick, oracle_tick, trade
@@ -101,7 +102,8 @@ class Demo:
             receipt = self.l1.deposit(user, account, DEPOSIT)
             self.replica.enqueue(QueueItem(TxType.DEPOSIT, account, DEPOSIT, wallet.pubkey))
             process_tx(self.replica, Deposit(account, DEPOSIT, wallet.pubkey))
-            assert account == k, "the demo needs a fresh rollup"
+            if account != k:
+                raise OperatorNodeError(f"the demo needs a fresh rollup: user {k} got account {account}")
             self.t.say(f"L1: user {user[:10]}… registered account {account}, deposited {DEPOSIT:,} "
                        f"(gas {receipt['gasUsed']:,})")  # fmt: skip
         self.wait_for(lambda: self.api.state()["queue"]["consumed"] >= len(self.users), "deposits included")
