@@ -261,9 +261,10 @@ def _container(magic: bytes, version: int, sections: list[tuple[int, bytes]]) ->
 
 def _read(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """A regular file of at most ``limit`` bytes, checked before reading: a device (/dev/zero),
-    a directory or a larger file is refused without reading it."""
+    a directory or a larger file is refused without reading it; opened non-blocking, so a named
+    pipe with no writer is refused too instead of hanging the open."""
     try:
-        with open(path, "rb") as f:
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
             info = os.fstat(f.fileno())
             if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
                 raise FileFormatError(f"{path}: not a regular file of at most {limit >> 20} MiB")

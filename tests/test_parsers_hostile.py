@@ -3,6 +3,7 @@ multiple of the input's own size (checked with tracemalloc), whatever the file c
 
 import hashlib
 import json
+import os
 import re
 import struct
 import tracemalloc
@@ -388,3 +389,11 @@ def test_key_from_a_device_is_refused_unread(tmp_path):
         load_proving_key("/dev/zero")
     with pytest.raises(KeyFormatError, match="cannot read"):
         load_proving_key(tmp_path / "missing.pk")
+
+
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
+    """attack4: opening a FIFO blocked until someone wrote to it; now refused at once."""
+    fifo = tmp_path / "x.r1cs"
+    os.mkfifo(fifo)
+    with pytest.raises(FileFormatError, match="not a regular file"):
+        read_r1cs(fifo)
