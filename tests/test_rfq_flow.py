@@ -12,6 +12,7 @@ import pytest
 
 from rollup.rfq.connections import QUEUE, Session
 from rollup.rfq.errors import GatewayError
+from rollup.rfq.gateway import MAX_CONNECTIONS
 from tests.rfq_helpers import ClientLoop, GatewayThread, Pki
 
 
@@ -110,7 +111,7 @@ def test_a_certificate_whose_l2_key_is_not_the_accounts_is_refused(env):
         loop.run(mallory.close())
 
 
-def test_rate_limit_and_connection_cap_are_per_identity(env):
+def test_rate_limit_is_per_identity(env):
     pki, creds, gw, loop, c = env
 
     async def flood(client, n):
@@ -120,14 +121,24 @@ def test_rate_limit_and_connection_cap_are_per_identity(env):
     limited = [a for a in answers if isinstance(a, GatewayError) and a.code == "rate_limited"]
     assert 40 <= len(limited) <= 80, len(limited)
     assert loop.run(c["m1"].call("ping"))["type"] == "pong"  # other identities are not affected
-    extra = [loop.connect(gw.url, pki, creds["m2"]) for _ in range(7)]  # 8 with the fixture's
+    time.sleep(1.5)  # the bucket refills; the flooder was refused, not disconnected
+    assert loop.run(c["m2"].call("ping"))["type"] == "pong"
+
+
+def test_connection_cap_is_per_identity(env):
+    pki, creds, gw, loop, c = env
+    erin = pki.issue("erin", "maker", 2)  # an identity of its own: no other test's connections count
+    held = [loop.connect(gw.url, pki, erin) for _ in range(MAX_CONNECTIONS)]
     try:
+        closed = [x._ws.close_code for x in held if x._ws.closed]
+        assert not closed, f"held connections closed early: {closed}"
+        assert gw.gateway.slots.get((("Firm erin", "erin"), 2)) == MAX_CONNECTIONS, gw.gateway.slots
         with pytest.raises(GatewayError, match="429"):
-            loop.connect(gw.url, pki, creds["m2"])
+            loop.connect(gw.url, pki, erin)
+        assert loop.run(c["m2"].call("ping"))["type"] == "pong"  # carol's identity is not capped by erin's
     finally:
-        for x in extra:
+        for x in held:
             loop.run(x.close())
-    time.sleep(1.0)  # the bucket refills
 
 
 def test_slow_consumer_is_closed_without_stalling_others():
