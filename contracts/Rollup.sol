@@ -22,7 +22,11 @@ interface IERC20 {
 ///
 /// Public input of a batch (circuits/ledger/state.py):
 ///   sha256(Poseidon(oldRoot, newRoot, queueHead[consumed], queueHead[consumed + k]) ‖ data) mod 2^253,
-/// where data = version ‖ BATCH_SIZE records of 20 bytes and k counts its deposit and forced-exit records.
+/// where data = version ‖ batch time (5 bytes) ‖ BATCH_SIZE records of 20 bytes and k counts its
+/// deposit and forced-exit records.  The batch time is the ledger clock the batch starts from (the
+/// circuit: not before the previous ledger time); it may not be after block.timestamp nor more than
+/// maxBatchLag before it, so the ledger clock, and with it the age of every price a margin check
+/// reads (at most max_price_age behind the clock), follows L1 time.
 /// A record (circuits/ledger/records.py) is type (4 bits) | market (4) | a (24) | b (24) | amount (64) | price (40).
 /// The L1 queue is a Poseidon hash chain: head' = Poseidon(head, kind + account·2^8 + amount·2^32, pk.x, pk.y).
 /// The state root is Poseidon(accountsRoot, marketsHash, domain, paramsDigest) with
@@ -31,12 +35,13 @@ interface IERC20 {
 contract Rollup {
     uint256 constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 constant MASK = (1 << 253) - 1;
-    uint8 constant VERSION = 3;
+    uint8 constant VERSION = 4;
     uint8 constant DEPOSIT = 1;
     uint8 constant WITHDRAW = 2;
     uint8 constant FORCED_EXIT = 7;
     uint8 constant DEPOSIT_REFUND = 8;
     uint256 constant RECORD = 20;
+    uint256 constant HEAD = 6; // version and batch time, before the records
     uint256 constant MAX_DEPOSIT = 2 ** 63;
 
     IGroth16Verifier public immutable verifier;
@@ -53,6 +58,7 @@ contract Rollup {
     uint256 public immutable voteWindow;
     uint256 public immutable registrationFee;
     uint256 public immutable queueItemDelay;
+    uint256 public immutable maxBatchLag; // s a batch time may trail block.timestamp (0: unchecked, dev chains)
     uint256 public immutable domain;
 
     uint256 public stateRoot;
@@ -116,6 +122,7 @@ contract Rollup {
     error TransferFailed();
     error ExitPending();
     error NothingToRefund();
+    error BatchTime(uint256 batchTime);
 
     modifier nonReentrant() {
         if (locked != 1) revert Reentrant();
@@ -130,7 +137,7 @@ contract Rollup {
         IPoseidonT5 poseidon_,
         IERC20 token_,
         address operator_,
-        uint256[8] memory config, // batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown, voteWindow, registrationFee, queueItemDelay
+        uint256[9] memory config, // batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown, voteWindow, registrationFee, queueItemDelay, maxBatchLag
         uint256[3] memory genesis, // accountsRoot, marketsHash, paramsDigest
         address[] memory guardians_,
         uint256 threshold
@@ -138,7 +145,7 @@ contract Rollup {
         require(threshold > 0 && threshold <= guardians_.length && guardians_.length <= 32, "threshold");
         // times (delays, pause, cooldown, vote window, item delay) below 2^40 s: deadline sums cannot overflow
         require(config[2] < 2 ** 40 && config[3] < 2 ** 40 && config[4] < 2 ** 40, "timing");
-        require(config[5] < 2 ** 40 && config[7] < 2 ** 40, "timing");
+        require(config[5] < 2 ** 40 && config[7] < 2 ** 40 && config[8] < 2 ** 40, "timing");
         verifier = verifier_;
         exitVerifier = exitVerifier_;
         poseidon = poseidon_;
@@ -146,7 +153,7 @@ contract Rollup {
         operator = operator_;
         (batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown) =
             (config[0], config[1], config[2], config[3], config[4]);
-        (voteWindow, registrationFee, queueItemDelay) = (config[5], config[6], config[7]);
+        (voteWindow, registrationFee, queueItemDelay, maxBatchLag) = (config[5], config[6], config[7], config[8]);
         uint256 d = uint256(keccak256(abi.encode(block.chainid, address(this)))) % R;
         domain = d;
         stateRoot = poseidon_.hash([genesis[0], genesis[1], d, genesis[2]]);
@@ -229,6 +236,7 @@ contract Rollup {
         if (frozen) revert IsFrozen();
         if (block.timestamp < pausedUntil) revert IsPaused();
         (uint256 input, uint256 k) = batchPublicInput(newRoot, data);
+        _checkBatchTime(data);
         uint256 consumed = queueConsumed;
         bool ok = verifier.verifyProof(
             [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], [input]
@@ -252,10 +260,17 @@ contract Rollup {
         input = uint256(sha256(abi.encodePacked(header, data))) & MASK;
     }
 
+    /// The batch time (data[1:6], checked for length by _countQueued) is not after this block and,
+    /// when maxBatchLag is set, at most maxBatchLag seconds before it.
+    function _checkBatchTime(bytes calldata data) private view {
+        uint256 t = uint40(bytes5(data[1:HEAD]));
+        if (t > block.timestamp || (maxBatchLag != 0 && block.timestamp - t > maxBatchLag)) revert BatchTime(t);
+    }
+
     function _countQueued(bytes calldata data) private view returns (uint256 k) {
-        if (data.length != 1 + RECORD * batchSize) revert BadData("length");
+        if (data.length != HEAD + RECORD * batchSize) revert BadData("length");
         if (uint8(data[0]) != VERSION) revert BadData("version");
-        for (uint256 off = 1; off < data.length; off += RECORD) {
+        for (uint256 off = HEAD; off < data.length; off += RECORD) {
             uint8 kind = uint8(data[off]) >> 4;
             if (kind == DEPOSIT || kind == FORCED_EXIT || kind == DEPOSIT_REFUND) k += 1;
         }
@@ -265,7 +280,7 @@ contract Rollup {
     /// credited to the account's owner; queued items are released (a refused deposit is credited
     /// back to its depositor).
     function _settle(bytes calldata data, uint256 index) private {
-        for (uint256 off = 1; off < data.length; off += RECORD) {
+        for (uint256 off = HEAD; off < data.length; off += RECORD) {
             uint8 kind = uint8(data[off]) >> 4;
             uint256 account = uint24(bytes3(data[off + 1:off + 4]));
             if (kind == DEPOSIT || kind == DEPOSIT_REFUND) {

@@ -38,7 +38,7 @@ from circuits.ledger.params import RECORD_BYTES
 
 # %% tags=["parameters"]
 GOAL_PER_TRADE = 30_000  # constraints a trade, the project's target
-HEADER_BYTES = 32 + 1  # posted before the records: the Poseidon header and the format version
+HEADER_BYTES = 32 + 1 + 5  # hashed before the records: the Poseidon header, the format version, the batch time
 VERIFIER_GAS_PER_INPUT = 6_000 + 150 + 32 * 16  # ecMul + ecAdd (EIP-1108) and one calldata word
 
 # %%

@@ -45,7 +45,12 @@ class NotLiquidatable(InvalidTransaction):
 
 
 class StaleOraclePrice(InvalidTransaction):
-    """An oracle tick whose timestamp does not increase the ledger time."""
+    """An oracle tick whose timestamp does not increase the ledger time, or a withdrawal, trade or
+    liquidation while a priced market's tick is older than ``max_price_age``."""
+
+
+class StaleBatchTime(InvalidTransaction):
+    """A batch time before the ledger time, or not below 2^40."""
 
 
 class FundingOutOfBounds(InvalidTransaction):

@@ -106,7 +106,7 @@ class OperatorChain:
         self.verifier_art = accept_any_artifact() if verifier_kind == "accept-any" else verifier_artifact(key.pk.vk)
         verifier = self.l1._deploy(self.verifier_art, self.operator)
         token = self.l1._deploy(load_artifact("TestToken"), self.operator)
-        config = [params.batch_size, params.num_accounts, *TIMING, VOTE_WINDOW, 0, ITEM_DELAY]
+        config = [params.batch_size, params.num_accounts, *TIMING, VOTE_WINDOW, 0, ITEM_DELAY, 0]
         parts = (verifier, verifier, token, self.operator)
         self.l1.deploy_rollup(params, parts, config, [g for g, _ in self.guardians], 2)
         self.domain = self.l1.domain()

@@ -13,7 +13,7 @@ from circuits.ledger.params import RECORD_BYTES, VERSION, LedgerParams, TxType
 from circuits.ledger.records import USES, Record, encode_signed, signed_amount
 from rollup.errors import BatchDataError, InvalidTransaction
 from rollup.ledger.batch import process_batch, replay_batch
-from rollup.ledger.batch_data import decode_batch, encode_batch
+from rollup.ledger.batch_data import HEAD_BYTES, decode_batch, decode_posting, encode_batch
 from rollup.ledger.demo import funded_world
 
 PARAMS = LedgerParams(depth=4, batch_size=4)
@@ -33,11 +33,19 @@ def records(draw) -> Record:
     return Record(t, **{k: draw(v) if k in used else 0 for k, v in value.items()})
 
 
-@given(st.lists(records(), min_size=4, max_size=4))
-def test_round_trip(recs):
-    data = encode_batch(recs)
-    assert len(data) == 1 + RECORD_BYTES * 4 and data[0] == VERSION
-    assert decode_batch(data, PARAMS) == recs
+@given(st.lists(records(), min_size=4, max_size=4), st.integers(0, 2**40 - 1))
+def test_round_trip(recs, batch_time):
+    data = encode_batch(batch_time, recs)
+    assert len(data) == 6 + RECORD_BYTES * 4 and data[0] == VERSION
+    assert int.from_bytes(data[1:6], "big") == batch_time
+    posting = decode_posting(data, PARAMS)
+    assert posting.records == recs and posting.time == batch_time
+
+
+@pytest.mark.parametrize("batch_time", [-1, 2**40, "7"])
+def test_a_batch_time_outside_40_bits_does_not_encode(batch_time):
+    with pytest.raises(BatchDataError, match="batch time"):
+        encode_batch(batch_time, [Record()] * 4)
 
 
 def test_a_trade_is_20_bytes_laid_out_as_documented():
@@ -56,15 +64,15 @@ def test_a_price_beyond_40_bits_does_not_encode():
     [
         (lambda d: d[:-1], "bytes, expected"),
         (lambda d: d + b"\0", "bytes, expected"),
-        (lambda d: b"\x01" + d[1:], "version"),  # version 1 had 24-byte records
-        (lambda d: d[:1] + b"\x90" + d[2:], "unknown type"),
-        (lambda d: d[:1] + b"\x11" + d[2:], "unused fields"),  # a deposit with a market
-        (lambda d: d[:2] + b"\xff" + d[3:], "beyond the tree"),
+        (lambda d: b"\x03" + d[1:], "version"),  # version 3 had no batch time
+        (lambda d: d[:6] + b"\x90" + d[7:], "unknown type"),
+        (lambda d: d[:6] + b"\x11" + d[7:], "unused fields"),  # a deposit with a market
+        (lambda d: d[:7] + b"\xff" + d[8:], "beyond the tree"),
         (lambda d: "not bytes", "must be bytes"),
     ],
 )
 def test_malformed_data_is_a_typed_error(mutate, message):
-    data = encode_batch([Record(TxType.DEPOSIT, 0, 1, 0, 5)] + [Record()] * 3)
+    data = encode_batch(1000, [Record(TxType.DEPOSIT, 0, 1, 0, 5)] + [Record()] * 3)
     with pytest.raises(BatchDataError, match=message):
         decode_batch(mutate(data), PARAMS)
 
@@ -76,19 +84,20 @@ def test_signed_fields_round_trip():
         encode_signed(2**63)
 
 
-@given(st.binary(min_size=0, max_size=1 + RECORD_BYTES * 4 + 2))
+@given(st.binary(min_size=0, max_size=HEAD_BYTES + RECORD_BYTES * 4 + 2))
 def test_garbage_never_crashes(blob):
     try:
-        recs = decode_batch(blob, PARAMS)
+        posting = decode_posting(blob, PARAMS)
     except BatchDataError:
         return
-    assert encode_batch(recs) == blob  # anything accepted is canonical
+    assert encode_batch(posting.time, posting.records) == blob  # anything accepted is canonical
+    assert decode_batch(blob, PARAMS) == posting.records
 
 
 _WORLD = funded_world(PARAMS)
 
 
-@given(st.integers(1, RECORD_BYTES * 4), st.integers(0, 255))
+@given(st.integers(1, HEAD_BYTES - 1 + RECORD_BYTES * 4), st.integers(0, 255))
 def test_replay_of_corrupted_data_fails_cleanly(pos, byte):
     w, start = _WORLD
     res = process_batch(start, [w.trade(0, 0, 1, 10, 3_000_000)])

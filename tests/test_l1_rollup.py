@@ -29,6 +29,7 @@ from rollup.pipeline import prove_batch, prove_exit, setup_batch, setup_exit
 PARAMS = LedgerParams(depth=2, batch_size=1)
 DELAY, MAX_PAUSE, COOLDOWN, WINDOW, FEE = 1000, 500, 100, 300, 5
 C63 = 1 << 63
+HOUR = 3600
 
 
 class Keys:
@@ -265,3 +266,30 @@ def test_in_process_evm_deploys_and_refuses_the_demo_key(keys):
     l1.deploy(PARAMS, keys.pk.vk, op, rest[:3], 2, exit_vk=keys.exit_pk.vk)
     assert l1.domain() == rollup_domain(l1.w3.eth.chain_id, l1.deployment.rollup)
     assert l1.state_root() == LedgerState.genesis(PARAMS, l1.domain()).root
+
+
+def test_a_batch_time_behind_the_block_by_more_than_the_lag_is_refused(chain):
+    """A rollup deployed with a 1-hour batch lag: a batch whose time (the ledger clock it starts from)
+    trails the block by two hours reverts with BatchTime; the same batch timed now is accepted.  With
+    max_price_age this is what keeps the ledger clock, and so every price a margin check reads, near
+    L1 time."""
+    l1 = L1Client(chain.w3)
+    l1.deploy(PARAMS, chain.pk.vk, chain.operator, chain.guardians, 2, (DELAY, MAX_PAUSE, COOLDOWN), batch_lag=HOUR)
+    assert l1.rollup.functions.maxBatchLag().call() == HOUR
+    user, wallet = chain.users[0], chain.world.wallets[0]
+    l1.fund(user, 10_000)
+    l1.deposit(user, l1.register(user, wallet.pubkey), 1_000)
+    state = LedgerState.genesis(PARAMS, l1.domain())
+    for item in l1.new_queue_items(0):
+        state.enqueue(item)
+    deposit = Deposit(0, 1_000, wallet.pubkey)
+    now = chain.w3.eth.get_block("latest")["timestamp"]
+    for batch_time, error in ((now - 2 * HOUR, "BatchTime"), (now + 3600, "BatchTime"), (now, None)):
+        res = process_batch(state, [deposit], batch_time)
+        proof = prove_batch(chain.pk, PARAMS, res)
+        if error:
+            with pytest.raises(L1Error, match=error):
+                l1.submit_batch(chain.operator, res.new_root, res.data, proof)
+        else:
+            l1.submit_batch(chain.operator, res.new_root, res.data, proof)
+    assert l1.state_root() == res.new_root

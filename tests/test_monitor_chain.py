@@ -278,7 +278,7 @@ def test_a_bad_root_is_caught_in_its_block_and_verify_chain_names_it(watched):
 def test_undecodable_batch_data_is_critical(watched):
     ch = watched.chain
     record = bytes([0xF0]) + bytes(RECORD_BYTES - 1)  # type 15: the contract counts it as a no-op
-    data = bytes([VERSION]) + record + bytes(RECORD_BYTES * (ch.params.batch_size - 1))
+    data = bytes([VERSION]) + bytes(5) + record + bytes(RECORD_BYTES * (ch.params.batch_size - 1))
     block = ch.post_raw(ch.l1.state_root(), data)
     alerts = [a for a in watched.step() if a.name == "batch_data"]
     assert len(alerts) == 1 and alerts[0].block == block and "unknown type 15" in alerts[0].message

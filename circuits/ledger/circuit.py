@@ -1,10 +1,13 @@
 """BatchCircuit: old state root → new state root over ``batch_size`` transaction slots.
 
 One public input, the commitment
-    SHA-256(header ‖ version ‖ records) mod 2^253,  header = Poseidon(old_root, new_root, queue_before, queue_after)
+    SHA-256(header ‖ version ‖ batch time ‖ records) mod 2^253,
+    header = Poseidon(old_root, new_root, queue_before, queue_after)
 (``circuits.ledger.state.public_input``), so the rollup contract recomputes it from
 its stored root, the new root, the posted data and its L1 queue.  The state the
-batch starts from enters as private witnesses bound by old_root.
+batch starts from enters as private witnesses bound by old_root.  The slots start from the posted
+batch time (40 bits, ``batch_clock``: not before the old ledger time), which the contract checks
+against ``block.timestamp``: that is what ties the ledger clock, and so price ages, to L1 time.
 
 SETUP mode (witness=None) and PROVE mode run this same code; in PROVE mode the
 witness and the public input both come from the native spec (``rollup.ledger.batch``).
@@ -16,10 +19,10 @@ from collections.abc import Callable
 
 from circuits.gadgets.basic import lc
 from circuits.gadgets.binding import sha256_commitment
-from circuits.gadgets.bits import to_bits_strict
+from circuits.gadgets.bits import range_check, to_bits, to_bits_strict
 from circuits.gadgets.poseidon import poseidon
 from circuits.ledger.lane import MarketWires
-from circuits.ledger.params import VERSION, LedgerParams
+from circuits.ledger.params import TIME_BITS, VERSION, LedgerParams
 from circuits.ledger.slot import Slot, Wires
 from circuits.ledger.witness import BatchWitness, CommittedCircuit
 from circuits.r1cs import ConstraintSystem, LinearCombination
@@ -35,7 +38,11 @@ class BatchCircuit(CommittedCircuit):
         commitment = cs.new_input("commitment", self._public)
         start = self._start(cs)
         old_root = self._root(cs, start, "old_root")
-        wires, bits = start, []
+        batch_time = lc(cs.new_witness("batch_time", lambda: self.witness.batch_time))
+        time_bits = [lc(b) for b in reversed(to_bits(cs, batch_time, TIME_BITS, "batch_time_bits"))]
+        range_check(cs, batch_time - start.time, TIME_BITS, "batch_clock")  # the clock never goes back
+        wires = Wires(start.accounts_root, batch_time, start.markets, start.queue_head, start.domain)
+        bits = []
         for k in range(self.params.batch_size):
             wires, record_bits = Slot(cs, self.params, k, lambda k=k: self.witness.slots[k]).synthesize(wires)
             bits += [lc(b) for b in record_bits]
@@ -43,7 +50,7 @@ class BatchCircuit(CommittedCircuit):
         header = poseidon(cs, [old_root, new_root, start.queue_head, wires.queue_head], "header")
         header_bits = [lc(b) for b in reversed(to_bits_strict(cs, header, "header_bits"))]
         version = [LC.constant((VERSION >> (7 - i)) & 1) for i in range(8)]
-        message = [LC({}), LC({}), *header_bits, *version, *bits]  # header as 32 big-endian bytes
+        message = [LC({}), LC({}), *header_bits, *version, *time_bits, *bits]  # header as 32 big-endian bytes
         cs.enforce(sha256_commitment(cs, message, "public_data"), cs.one(), commitment, "commitment")
 
     def _start(self, cs: ConstraintSystem) -> Wires:
@@ -57,6 +64,7 @@ class BatchCircuit(CommittedCircuit):
                 var(f"price{m}", lambda m=m: w.markets[m].price),
                 var(f"index{m}", lambda m=m: w.markets[m].funding_index),
                 var(f"ftime{m}", lambda m=m: w.markets[m].funding_time),
+                var(f"ptime{m}", lambda m=m: w.markets[m].price_time),
             )
             for m in range(len(self.params.markets))
         ]
@@ -81,8 +89,9 @@ def root_wires(
     p: LedgerParams,
     name: str,
 ) -> LC:
-    """Poseidon(accounts_root, Poseidon(time, price, index, funding time per market), domain, params digest)."""
+    """Poseidon(accounts_root, Poseidon(time, Poseidon(price, index, funding time, price time) per market),
+    domain, params digest)."""
     flat = [time]
-    for mk in markets:
-        flat += [mk.price, mk.index, mk.ftime]
+    for m, mk in enumerate(markets):
+        flat.append(lc(poseidon(cs, [mk.price, mk.index, mk.ftime, mk.ptime], f"{name}.market{m}")))
     return lc(poseidon(cs, [accounts_root, poseidon(cs, flat, f"{name}.markets"), domain, LC.constant(p.digest)], name))

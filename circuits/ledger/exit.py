@@ -48,8 +48,9 @@ class ExitCircuit(CommittedCircuit):
     def generate_constraints(self, cs: ConstraintSystem) -> None:
         p, w = self.params, self.witness
         commitment = cs.new_input("commitment", self._public)
+        fields = ("price", "index", "time", "ptime")
         markets = [
-            MarketWires(*(lc(cs.new_witness(f"market{m}.{f}", self._market(m, f))) for f in ("price", "index", "time")))
+            MarketWires(*(lc(cs.new_witness(f"market{m}.{f}", self._market(m, f))) for f in fields))
             for m in range(len(p.markets))
         ]
         time = lc(cs.new_witness("time", lambda: w.time))
@@ -75,7 +76,7 @@ class ExitCircuit(CommittedCircuit):
         cs.enforce(sha256_commitment(cs, message, "public_data"), cs.one(), commitment, "commitment")
 
     def _market(self, m: int, field: str) -> Callable[[], int]:
-        attr = {"price": "price", "index": "funding_index", "time": "funding_time"}[field]
+        attr = {"price": "price", "index": "funding_index", "time": "funding_time", "ptime": "price_time"}[field]
         return lambda: getattr(self.witness.markets[m], attr)
 
     def _amount(self, cs: ConstraintSystem, lane: AccountLane, markets: list[MarketWires]) -> Variable:

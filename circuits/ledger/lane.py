@@ -37,6 +37,7 @@ class MarketWires:
     price: LC
     index: LC  # funding index (a signed residue)
     ftime: LC  # time funding was last paid up to
+    ptime: LC  # timestamp of the price's oracle tick (0: never priced)
 
 
 @dataclass

@@ -22,10 +22,10 @@ from circuits.field import R
 from circuits.native import babyjubjub as bjj
 
 ARITY = 4
-VERSION = 3  # batch data format version (first byte of the posted data); 3: refund type, signed funding
+VERSION = 4  # batch data format version (first byte of the posted data); 4: batch time, price times
 RECORD_BYTES = 20
 MAX_DEPTH = 12  # account indices are 3 bytes in a record: 4^12 = 2^24 leaves
-MAX_MARKETS = 5  # the market state hashes as Poseidon(time, 3 fields per market)
+MAX_MARKETS = 5  # the account leaf hashes 4 + 2 fields per market with one Poseidon (≤ 16 inputs)
 
 AMOUNT_BITS = 64  # deposit/withdraw/trade amounts, timestamps, expiries: unsigned 64-bit
 PRICE_BITS = 40  # trade and oracle prices: unsigned 40-bit (12 digits at the market's price scale)
@@ -37,6 +37,8 @@ SCALE_BITS = 20  # D = lcm(price scales) < 2^20
 CAP_BITS = 32  # funding caps in ppm of notional per hour
 RISK_UNIT = 10_000  # risk factors in basis points
 FUNDING_UNIT = 3600 * 10**6  # a cap of k means |Δindex|·scale·FUNDING_UNIT ≤ k·price·elapsed seconds
+TIME_BITS = 40  # batch times and oracle timestamps: below 2^40 s (the posted batch time is 5 bytes)
+AGE_BITS = 32  # max_price_age < 2^32 s
 SIGNED_BITS = COLLATERAL_BITS  # kept for callers that mean "a signed 64-bit ledger integer"
 
 
@@ -100,10 +102,13 @@ class LedgerParams:
     batch_size: int = 4  # transaction slots per batch
     markets: tuple[Market, ...] = DEFAULT_MARKETS
     oracle_key: bjj.Point = field(default_factory=_default_oracle)
+    max_price_age: int = 900  # s: withdrawals, trades and liquidations need every priced market this fresh
 
     def __post_init__(self) -> None:
         if not 1 <= self.depth <= MAX_DEPTH:
             raise ParameterError(f"depth {self.depth} outside 1..{MAX_DEPTH}")
+        if not 0 < self.max_price_age < (1 << AGE_BITS):
+            raise ParameterError(f"max_price_age must be in 1..2^{AGE_BITS} − 1 seconds")
         if self.batch_size < 1:
             raise ParameterError("batch_size must be at least 1")
         if not 1 <= len(self.markets) <= MAX_MARKETS:
@@ -138,7 +143,7 @@ class LedgerParams:
     @functools.cached_property
     def digest(self) -> int:
         """A field element naming these parameters; the state root commits to it."""
-        flat = [VERSION, self.depth, self.batch_size, *self.oracle_key]
+        flat = [VERSION, self.depth, self.batch_size, *self.oracle_key, self.max_price_age]
         for m in self.markets:
             flat += [m.price_scale, m.risk_factor_initial, m.risk_factor_maintenance, m.funding_cap]
         raw = b"zkdx ledger params" + b"".join(v.to_bytes(32, "big") for v in flat)

@@ -19,8 +19,11 @@ Constraints per rule (names under ``slot{k}``):
   sig_a, sig_b : EdDSA on Poseidon(domain, record, nonces, expiry) (the oracle's key for price and
                  funding ticks; a funding tick's expiry slot is the market's funding time)
   hash         : the one Poseidon of a slot, the signed message or the queue step by type
-  expiry, expiry_u64, oracle_time, funding_bound, funding_started : time rules (a user's expiry
-                 is below 2^64 and not before the ledger time)
+  expiry, expiry_u64, oracle_time, oracle_time_u40, funding_bound, funding_started : time rules
+                 (a user's expiry is below 2^64 and not before the ledger time; oracle timestamps
+                 advance the clock and stay below 2^40)
+  price_fresh# : withdrawals, trades and liquidations need every priced market's tick at most
+                 max_price_age behind the ledger time (margin reads every market's price)
   queue        : deposits, refunds and forced exits extend the L1 queue hash chain
 Unused lanes and signature slots are gated off (Merkle update inactive, dummy signature).
 """
@@ -37,12 +40,14 @@ from circuits.gadgets.poseidon import poseidon
 from circuits.ledger.bounds import FUNDING_BITS, Bounds
 from circuits.ledger.lane import AccountLane, Margin, MarketWires, dot
 from circuits.ledger.params import (
+    AGE_BITS,
     AMOUNT_BITS,
     COLLATERAL_BITS,
     FUNDING_UNIT,
     INDEX_BITS,
     RISK_UNIT,
     SIZE_BITS,
+    TIME_BITS,
     LedgerParams,
     TxType,
 )
@@ -85,6 +90,7 @@ class Slot:
         self._pairing_rules(a, b)
         root = self._lanes(a, b)
         self._margins(a, b)
+        self._fresh_prices()
         self._signatures(a, b)
         time, markets = self._market_rules()
         head = self._queue()
@@ -184,6 +190,18 @@ class Slot:
         range_check(cs, gate, COLLATERAL_BITS - 1, f"{n}.overdraft")
         self._forced_amount(a, ma)
 
+    def _fresh_prices(self) -> None:
+        """For withdrawals, trades and liquidations, each market priced at all (price time ≠ 0) has
+        max_price_age − (time − price time) in [0, 2^32): a price time is never after the ledger time,
+        and an older tick makes the difference negative, a residue far above 2^32."""
+        cs, n, r, g = self.cs, self.n, self.r, self.g
+        margin_read = r.any_of(T.WITHDRAW, T.TRADE, T.LIQUIDATION)
+        for m, mk in enumerate(g.markets):
+            priced = 1 - lc(is_zero(cs, mk.ptime, f"{n}.unpriced{m}"))
+            gate = mul(cs, margin_read, priced, f"{n}.fresh_gate{m}")
+            slack = self.p.max_price_age - g.time + mk.ptime
+            range_check(cs, mul(cs, gate, slack, f"{n}.fresh_slack{m}"), AGE_BITS, f"{n}.price_fresh{m}")
+
     def _healthier(
         self, m: Margin, well: Variable, flag: LC, old_sign: Variable, d_coll: LC, side: int, x: str
     ) -> None:
@@ -258,6 +276,10 @@ class Slot:
         t_or, t_fu = r.t[T.ORACLE], r.t[T.FUNDING]
         ts, price = r.fields["amount"], r.fields["price"]
         range_check(cs, mul(cs, t_or, ts - g.time - 1, f"{n}.oracle_gate"), AMOUNT_BITS, f"{n}.oracle_time")
+        high = LC({})
+        for i, bit in enumerate(r.field_bits["amount"][TIME_BITS:]):
+            high = high + lc(bit) * (1 << i)
+        cs.enforce(t_or, high, 0, f"{n}.oracle_time_u40")  # a timestamp below 2^40
         nonzero_if(cs, t_or, price, f"{n}.oracle_price_positive")
         time = g.time + mul(cs, t_or, ts - g.time, f"{n}.time")
         delta = self._funding_bound()
@@ -269,7 +291,8 @@ class Slot:
             new_price = mk.price + mul(cs, om, price - mk.price, f"{n}.price{m}")
             new_index = mk.index + mul(cs, fm, delta, f"{n}.index{m}")
             new_ftime = mk.ftime + mul(cs, clock, time - mk.ftime, f"{n}.ftime{m}")
-            markets.append(MarketWires(new_price, new_index, new_ftime))
+            new_ptime = mk.ptime + mul(cs, om, ts - mk.ptime, f"{n}.ptime{m}")
+            markets.append(MarketWires(new_price, new_index, new_ftime, new_ptime))
         index_sel = dot(cs, r.mflags, [mk.index for mk in markets], f"{n}.index_sel")
         signed_range_check(cs, mul(cs, t_fu, index_sel, f"{n}.index_gate"), INDEX_BITS, f"{n}.index_range")
         return time, markets

@@ -6,7 +6,8 @@ state in these types, so the operator and the circuit hash the same things.
   leaf(account)      = Poseidon(pk.x, pk.y, nonce, collateral, size_0, cache_0, ..., size_M-1, cache_M-1)
                        (0 for an account that does not exist; one input per field, so a leaf opens
                        one way only: no packed input whose parts could be traded against each other)
-  markets_hash       = Poseidon(time, price_0, index_0, funding_time_0, ...)
+  market_hash(m)     = Poseidon(price, funding index, funding time, price time)
+  markets_hash       = Poseidon(time, market_hash(0), ..., market_hash(M-1))
   state_root         = Poseidon(accounts_root, markets_hash, domain, params digest)
                        (domain = keccak(chain id, rollup address) mod r, fixed by the contract at
                        deployment: signatures over it cannot be replayed on another deployment)
@@ -62,13 +63,14 @@ class MarketState:
     price: int = 0  # latest oracle price (0 until the first tick)
     funding_index: int = 0  # signed, collateral units per size unit, cumulative
     funding_time: int = 0  # time funding was last paid up to: the first oracle tick's, then each funding tick's
+    price_time: int = 0  # timestamp of the oracle tick that set price (0 until the first tick)
+
+    def fields(self) -> list[int]:
+        return [self.price, self.funding_index % R, self.funding_time, self.price_time]
 
 
 def markets_hash(time: int, markets: tuple[MarketState, ...]) -> int:
-    flat = [time]
-    for m in markets:
-        flat += [m.price, m.funding_index % R, m.funding_time]
-    return poseidon(flat)
+    return poseidon([time, *(poseidon(m.fields()) for m in markets)])
 
 
 def state_root(accounts_root: int, m_hash: int, domain: int, params_digest: int) -> int:

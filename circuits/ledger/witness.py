@@ -48,6 +48,7 @@ class BatchWitness:
     queue_head: int
     domain: int  # the deployment's signature domain (bound into the root)
     slots: tuple[SlotWitness, ...]
+    batch_time: int = 0  # the ledger clock the slots start from (≥ time, posted)
 
 
 class CommittedCircuit:

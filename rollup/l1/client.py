@@ -39,6 +39,7 @@ except ImportError:  # pragma: no cover (web3 without the tester extra)
 
 DEV_CHAINS = (31337, 131277322940537)  # hardhat, eth-tester
 ITEM_DELAY = 15  # s a forced exit waits per queue item ahead: about what proving one slot takes here
+BATCH_LAG = 3600  # s a batch time may trail block.timestamp: proving and L1 inclusion, with room
 SUBMIT_GAS = 2_000_000  # explicit: a verifier failing softly must not be mistaken for a cheap call
 ZERO = "0x" + "00" * 20
 
@@ -164,6 +165,7 @@ class L1Client:
         vote_window: int = 3600,
         registration_fee: int = 0,
         item_delay: int = ITEM_DELAY,
+        batch_lag: int | None = None,
         allow_demo_key: bool = False,
     ) -> Deployment:
         """Batch and exit verifiers, Poseidon, and the rollup at the genesis state, for the collateral
@@ -174,18 +176,23 @@ class L1Client:
         more gives a censor time for gas alone, less lets queue spam outrun the prover); a
         guardian's vote counts for vote_window
         seconds; registering an account costs registration_fee (collateral units: it must be positive
-        off dev chains, or anyone fills the tree for gas alone).  Without an exit key the escape hatch
+        off dev chains, or anyone fills the tree for gas alone).  A batch's time may trail the block's
+        by batch_lag seconds (default BATCH_LAG; on a dev chain, where tests move time by hand, 0:
+        unchecked, which only a dev chain accepts): with the circuit's max_price_age this bounds the
+        age of any price a margin check reads by batch_lag + max_price_age.  Without an exit key the escape hatch
         cannot pay anyone: deploy with one in production.  The demo keys (public seed, anyone can
         forge proofs) are refused unless allow_demo_key on a dev chain.
         """
         self._check_deployable(vk, exit_vk, token, registration_fee, allow_demo_key)
-        self._check_timing(timing, vote_window, item_delay, self.w3.eth.chain_id in DEV_CHAINS)
+        dev = self.w3.eth.chain_id in DEV_CHAINS
+        batch_lag = (0 if dev else BATCH_LAG) if batch_lag is None else batch_lag
+        self._check_timing(timing, vote_window, item_delay, batch_lag, dev)
         token = self._deploy(load_artifact("TestToken"), operator) if token is None else token
         verifier = self.deploy_verifier(vk, operator, allow_demo_key=allow_demo_key)
         exit_verifier = (
             ZERO if exit_vk is None else self.deploy_verifier(exit_vk, operator, allow_demo_key=allow_demo_key)
         )
-        config = [params.batch_size, params.num_accounts, *timing, vote_window, registration_fee, item_delay]
+        config = [params.batch_size, params.num_accounts, *timing, vote_window, registration_fee, item_delay, batch_lag]
         return self.deploy_rollup(params, (verifier, exit_verifier, token, operator), config, guardians, threshold)
 
     def deploy_rollup(
@@ -225,15 +232,15 @@ class L1Client:
             raise L1Error("give the exit verifying key: without it no one can escape after a freeze")
 
     @staticmethod
-    def _check_timing(timing: tuple[int, int, int], vote_window: int, item_delay: int, dev: bool) -> None:
+    def _check_timing(timing: tuple[int, int, int], vote_window: int, item_delay: int, lag: int, dev: bool) -> None:
         """Every time below 2^40 s (the contract refuses more: deadline sums must not overflow);
-        off dev chains a forced exit's delay and the per-item delay positive (0 lets queue spam
-        freeze the rollup)."""
-        times = (*timing, vote_window, item_delay)
+        off dev chains a forced exit's delay, the per-item delay and the batch lag positive (0 lets
+        queue spam freeze the rollup; an unchecked batch time lets prices go stale)."""
+        times = (*timing, vote_window, item_delay, lag)
         if not all(isinstance(t, int) and 0 <= t < 2**40 for t in times):
             raise L1Error(f"timing {times}: each must be an integer number of seconds below 2^40")
-        if not dev and (timing[0] <= 0 or item_delay <= 0):
-            raise L1Error("the forced-exit delay and the per-item delay must be positive")
+        if not dev and (timing[0] <= 0 or item_delay <= 0 or lag <= 0):
+            raise L1Error("the forced-exit delay, the per-item delay and the batch lag must be positive")
 
     def deploy_verifier(self, vk: VerifyingKey, sender: str, *, allow_demo_key: bool = False) -> str:
         """Render, compile (pinned solc) and deploy a Groth16Verifier for vk."""

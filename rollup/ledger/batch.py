@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from circuits.ledger.state import NO_KEY, header, public_input
 from circuits.ledger.witness import BatchWitness, LaneWitness, SlotWitness, dummy_signature, empty_lane
 from rollup.errors import BatchFull
-from rollup.ledger.batch_data import decode_batch, encode_batch
+from rollup.ledger.batch_data import decode_posting, encode_batch
 from rollup.ledger.state import LedgerState
-from rollup.ledger.transition import Effect, apply_effect, effect_of, effect_of_record, funding_expiry
+from rollup.ledger.transition import Effect, apply_effect, effect_of, effect_of_record, funding_expiry, start_batch
 from rollup.ledger.types import Deposit, FundingTick, Liquidation, Noop, OracleTick, Trade, Transaction, Withdraw
 
 
@@ -80,19 +80,22 @@ def _slot(state: LedgerState, tx: Transaction) -> tuple[Effect, SlotWitness]:
     return eff, SlotWitness(eff.record, expiry, lane_a, lane_b, sig_a, sig_b, key)
 
 
-def process_batch(state: LedgerState, txs: Sequence[Transaction]) -> BatchResult:
-    """Apply txs (padded with no-ops to the batch size) to a copy of state."""
+def process_batch(state: LedgerState, txs: Sequence[Transaction], batch_time: int | None = None) -> BatchResult:
+    """Apply txs (padded with no-ops to the batch size) to a copy of state, the ledger clock first
+    set to batch_time (default: the ledger time, no change; ``StaleBatchTime`` if it goes back)."""
     p = state.params
     if len(txs) > p.batch_size:
         raise BatchFull(f"{len(txs)} transactions for {p.batch_size} slots")
     work = state.copy()
     start = BatchWitness(work.tree.root, work.time, work.markets, work.queue_head, work.domain, ())
+    start_batch(work, work.time if batch_time is None else batch_time)
+    start = replace(start, batch_time=work.time)
     effects, slots = [], []
     for tx in [*txs, *[Noop()] * (p.batch_size - len(txs))]:
         eff, slot = _slot(work, tx)
         effects.append(eff)
         slots.append(slot)
-    data = encode_batch([e.record for e in effects])
+    data = encode_batch(start.batch_time, [e.record for e in effects])
     witness = replace(start, slots=tuple(slots))
     return BatchResult(work, state.root, work.root, state.queue_head, work.queue_head, data, tuple(effects), witness)
 
@@ -100,6 +103,8 @@ def process_batch(state: LedgerState, txs: Sequence[Transaction]) -> BatchResult
 def replay_batch(state: LedgerState, data: bytes) -> LedgerState:
     """The state after posted batch data, from the data and the L1 queue alone."""
     work = state.copy()
-    for rec in decode_batch(data, state.params):
+    posting = decode_posting(data, state.params)
+    start_batch(work, posting.time)
+    for rec in posting.records:
         apply_effect(work, effect_of_record(work, rec))
     return work

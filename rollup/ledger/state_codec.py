@@ -4,7 +4,7 @@ Layout (big-endian, every field fixed-width, so the blob's length is known from 
 
   header   magic "ZKDXLS", version 1, params digest (32), domain (32), state root (32),
            time (u64), queue head (32), queue consumed (u64), markets (u8), pending (u32), accounts (u32)
-  market   price (u64), funding index (i64), funding time (u64)                 × markets
+  market   price (u64), funding index (i64), funding time (u64), price time (u64) × markets
   pending  kind (u8), account, amount, pk.x, pk.y (32 bytes each)                × pending
   account  index (u32), pk.x, pk.y (32), nonce (u32), collateral (i64),
            (size, cache) (i64, i64) per market                                  × accounts, by index
@@ -33,10 +33,10 @@ from rollup.errors import StateCodecError
 from rollup.ledger.state import LedgerState
 from rollup.ledger.types import QueueItem
 
-MAGIC, VERSION = b"ZKDXLS", 1
+MAGIC, VERSION = b"ZKDXLS", 2  # 2: price times
 PICKLE_PROTOCOL_2_PLUS = b"\x80"
 HEADER = struct.Struct(">6sB32s32s32sQ32sQBII")
-MARKET = struct.Struct(">QqQ")
+MARKET = struct.Struct(">QqQQ")
 PENDING = struct.Struct(">B32s32s32s32s")
 QUEUE_KINDS = (TxType.DEPOSIT, TxType.FORCED_EXIT)
 MAX_QUEUE = 1 << 62  # queue indices are SQLite INTEGERs (signed 64-bit)
@@ -78,7 +78,7 @@ def encode(state: LedgerState) -> bytes:
                 len(state.pending),
                 len(state.accounts),
             ),
-            *(MARKET.pack(m.price, m.funding_index, m.funding_time) for m in state.markets),
+            *(MARKET.pack(m.price, m.funding_index, m.funding_time, m.price_time) for m in state.markets),
             *(
                 PENDING.pack(q.kind, _b32(q.account), _b32(q.amount), _b32(q.pubkey[0]), _b32(q.pubkey[1]))
                 for q in state.pending
@@ -120,10 +120,10 @@ def _header(blob: bytes, params: LedgerParams) -> tuple:
 
 def _markets(blob: bytes, offset: int, count: int) -> tuple[MarketState, ...]:
     out = []
-    for price, index, ftime in (MARKET.unpack_from(blob, offset + k * MARKET.size) for k in range(count)):
+    for price, index, ftime, ptime in (MARKET.unpack_from(blob, offset + k * MARKET.size) for k in range(count)):
         if price >> PRICE_BITS:
             raise StateCodecError(f"stored state: a market price of {price} exceeds {PRICE_BITS} bits")
-        out.append(MarketState(price, index, ftime))
+        out.append(MarketState(price, index, ftime, ptime))
     return tuple(out)
 
 

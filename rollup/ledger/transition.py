@@ -21,6 +21,7 @@ from circuits.ledger.params import (
     NONCE_BITS,
     PRICE_BITS,
     SIZE_BITS,
+    TIME_BITS,
     TxType,
 )
 from circuits.ledger.records import WIDTH, Record, encode_signed, signed_amount
@@ -38,6 +39,7 @@ from rollup.errors import (
     QueueMismatch,
     RangeViolation,
     SelfTrade,
+    StaleBatchTime,
     StaleOraclePrice,
     UnpricedMarket,
 )
@@ -200,6 +202,7 @@ def _deposit_refund(state: LedgerState, rec: Record, pubkey: Point | None) -> Ef
 
 def _withdraw(state: LedgerState, rec: Record) -> Effect:
     _unsigned(rec.amount, "amount")
+    _fresh_prices(state)
     acct = _settled(state, rec.a)
     _require(rec.amount <= acct.collateral, Overdraft, f"withdraw {rec.amount} from collateral {acct.collateral}")
     acct = _bump(replace(acct, collateral=acct.collateral - rec.amount))
@@ -233,6 +236,7 @@ def _trade(state: LedgerState, rec: Record) -> Effect:
     _require(rec.amount != 0, RangeViolation, "trade amount must be positive")
     _require(rec.a != rec.b, SelfTrade, "buyer and seller are the same account")
     _priced(state, rec.market)
+    _fresh_prices(state)
     q = _quote(state, rec.market, rec.amount, rec.price)
     buyer = _side(state, rec.a, rec.market, rec.amount, -q, "buyer")
     seller = _side(state, rec.b, rec.market, -rec.amount, q, "seller")
@@ -257,7 +261,7 @@ def _funding(state: LedgerState, rec: Record) -> Effect:
 
 def _oracle(state: LedgerState, rec: Record) -> Effect:
     state.check_market(rec.market)
-    _unsigned(rec.amount, "timestamp")
+    _unsigned(rec.amount, "timestamp", TIME_BITS)
     _unsigned(rec.price, "price", PRICE_BITS)
     _require(rec.price > 0, RangeViolation, "an oracle price must be positive")
     _require(
@@ -267,7 +271,7 @@ def _oracle(state: LedgerState, rec: Record) -> Effect:
     )
     m = state.markets[rec.market]
     ftime = m.funding_time or rec.amount  # funding accrues from the market's first oracle time
-    new = replace(m, price=rec.price, funding_time=ftime)
+    new = replace(m, price=rec.price, funding_time=ftime, price_time=rec.amount)
     return Effect(rec, markets=_with_market(state, rec.market, new), time=rec.amount)
 
 
@@ -275,6 +279,30 @@ def _priced(state: LedgerState, market: int) -> None:
     """Trades and liquidations need a positive oracle price: at price 0 a position has neither
     value nor risk, and the margin rules could not see it."""
     _require(state.markets[market].price > 0, UnpricedMarket, f"market {market} has no positive oracle price")
+
+
+def _fresh_prices(state: LedgerState) -> None:
+    """Withdrawals, trades and liquidations read every market's price through margin: each priced
+    market's tick must be at most ``max_price_age`` seconds behind the ledger clock (which the batch
+    time ties to L1 time); a market never priced holds no position and is skipped."""
+    for i, m in enumerate(state.markets):
+        age = state.time - m.price_time
+        _require(
+            m.price_time == 0 or age <= state.params.max_price_age,
+            StaleOraclePrice,
+            f"market {i}'s price is {age} s old (at most {state.params.max_price_age} s)",
+        )
+
+
+def start_batch(state: LedgerState, batch_time: int) -> None:
+    """Set the ledger clock to the batch time a batch starts from: not before the ledger time and
+    below 2^40 (the contract checks it against ``block.timestamp``)."""
+    _require(
+        isinstance(batch_time, int) and state.time <= batch_time < (1 << TIME_BITS),
+        StaleBatchTime,
+        f"batch time {batch_time!r} must be in [ledger time {state.time}, 2^{TIME_BITS})",
+    )
+    state.time = batch_time
 
 
 def _with_market(state: LedgerState, market: int, new: MarketState) -> tuple[MarketState, ...]:
@@ -286,6 +314,7 @@ def _liquidation(state: LedgerState, rec: Record) -> Effect:
     _unsigned(rec.amount, "amount")
     _require(rec.a != rec.b, SelfTrade, "liquidator and liquidated are the same account")
     _priced(state, rec.market)
+    _fresh_prices(state)
     target = _settled(state, rec.a)
     _require(
         margin.liquidatable(state.params, target, state.markets),

@@ -26,7 +26,7 @@ from rollup.ledger.state import LedgerState
 from rollup.monitor.chain import ChainReader
 from verifier import jsonsafe
 
-VERSION = 1
+VERSION = 2  # 2: market price times
 MAX_BYTES = 256 << 20
 
 
@@ -54,7 +54,7 @@ def _body(cp: Checkpoint, chain_id: int, rollup: str) -> dict:
         "time": str(st.time),
         "queue_head": str(st.queue_head),
         "queue_consumed": st.queue_consumed,
-        "markets": [[str(m.price), str(m.funding_index), str(m.funding_time)] for m in st.markets],
+        "markets": [[str(v) for v in (m.price, m.funding_index, m.funding_time, m.price_time)] for m in st.markets],
         "accounts": accounts,
     }
 
@@ -97,6 +97,8 @@ def _state(body: dict, params: LedgerParams, domain: int) -> LedgerState:
     rows = body["markets"]
     if not isinstance(rows, list) or len(rows) != len(params.markets):
         raise CheckpointError("checkpoint markets do not match the ledger's")
+    if not all(isinstance(row, list) and len(row) == 4 for row in rows):
+        raise CheckpointError("a checkpoint market is not [price, funding index, funding time, price time]")
     st.markets = tuple(MarketState(*(_int(x, "markets") for x in row)) for row in rows)
     st.time, st.queue_head = _int(body["time"], "time"), _int(body["queue_head"], "queue_head")
     st.queue_consumed = _int(body["queue_consumed"], "queue_consumed")

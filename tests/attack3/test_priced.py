@@ -7,10 +7,9 @@ All stopped: the ratio rule value_after·risk_before ≥ value_before·risk_afte
 value non-negative (full close: risk_after = 0, so value_after ≥ 0), and a market never priced
 holds no position to liquidate (refused by the spec, ``slot0.market_priced`` or the reduction rule
 in the circuit).
-FINDING (medium, xfail strict): prices have no age.  MarketState keeps no price time and ledger time
-is any market's latest tick, so an operator that includes ETH ticks and withholds BTC's keeps a
-day-old BTC price and liquidates at it (spec and circuit accept): a colluding liquidator takes the
-position at the stale price.
+Prices have an age (the finding this module reported, fixed): each market keeps its tick's time,
+margin-reading transactions need every priced market at most max_price_age behind the ledger
+clock, and the batch time ties that clock to L1 time (tests/test_price_age.py).
 """
 
 from __future__ import annotations
@@ -148,11 +147,11 @@ def test_a_liquidation_in_a_market_never_priced_is_refused_by_both():
 DAY = 86_400
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING (medium): no price age: liquidations at a day-old oracle price")
 def test_a_liquidation_needs_a_price_no_older_than_the_ledger_clock_allows():
     """The operator includes ETH ticks (ledger time moves a day) and withholds BTC's: BTC keeps the
-    price that made the victim liquidatable, and a liquidation at that day-old price is accepted by
-    the spec and proven by the circuit (MarketState has no price time; ledger time is any market's)."""
+    price that made the victim liquidatable.  A liquidation at that day-old price is refused by the
+    spec (StaleOraclePrice) and, forced through, by ``slot0.price_fresh0`` (BTC's tick is older than
+    max_price_age behind the ledger clock)."""
     w = World(SMALL)
     for i in range(3):
         w.apply(w.enqueue_deposit(i, 1_000_000))
@@ -163,7 +162,4 @@ def test_a_liquidation_needs_a_price_no_older_than_the_ledger_clock_allows():
     w.apply(w.tick(ETH, 2_000_000))  # a day later by the ledger's own clock; BTC ticks withheld
     start = w.state.copy()
     liq = w.wallets[LIQUIDATOR].liquidate(start, BTC, VICTIM, LIQUIDATOR, 200, FAR)
-    res = process_batch(start, [liq])  # the spec accepts
-    assert prove_mode(res, SMALL).which_is_unsatisfied() is None  # and so does the circuit
-    with pytest.raises(err.StaleOraclePrice):
-        process_batch(start, [liq])
+    assert refused_by_both(start, liq, err.StaleOraclePrice, SMALL) == "slot0.price_fresh0.pack"

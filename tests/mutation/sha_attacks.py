@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from circuits.ledger.records import RECORD_BITS
 from circuits.ledger.state import exit_public_input, header, public_input
+from rollup.ledger.batch_data import HEAD_BYTES
 from rollup.ledger.escape import exit_amount
 from tests.mutation import statements as stmts
 from tests.mutation.judge import contract_queue_after
@@ -49,7 +50,7 @@ def other_batch_data(name: str) -> tuple[str, Tamper]:
     """The statement's records posted with the first slot's amount field one higher."""
     st = stmts.batch_statement(name)
     data = bytearray(st.res.data)
-    data[1 + RECORD_BITS // 8 - 1] ^= 1  # the record's last byte: amount/price low bits
+    data[HEAD_BYTES + RECORD_BITS // 8 - 1] ^= 1  # the record's last byte: amount/price low bits
     claimed = bytes(data)
 
     def target(cs: TamperedCS) -> int:
