@@ -21,7 +21,17 @@ from rollup import errors as err
 from rollup.ledger.batch import BatchResult, process_batch, replay_batch
 from rollup.ledger.state import LedgerState
 from rollup.ledger.transition import effect_of, process_tx
-from rollup.ledger.types import Deposit, ForcedExit, Liquidation, Noop, QueueItem, Trade, Transaction, Withdraw
+from rollup.ledger.types import (
+    Deposit,
+    ForcedExit,
+    Liquidation,
+    Noop,
+    OracleTick,
+    QueueItem,
+    Trade,
+    Transaction,
+    Withdraw,
+)
 from tests.batch_circuit_helpers import force_through, prove_mode
 from tests.ledger_fuzz_model import (
     C63,
@@ -137,8 +147,11 @@ def check_refused(p: LedgerParams, state: LedgerState, tx: Transaction, exc: Exc
     market = getattr(tx, "market", None)
     if isinstance(exc, err.UnpricedMarket):
         assert state.markets[market].price == 0, f"refused as unpriced at price {state.markets[market].price}"
-    elif isinstance(exc, err.StaleOraclePrice):
+    elif isinstance(exc, err.StaleOraclePrice) and isinstance(tx, OracleTick):
         assert tx.timestamp <= state.time, "refused a tick that advances the ledger's time as stale"
+    elif isinstance(exc, err.StaleOraclePrice):  # a margin read while some priced market is too old
+        ages = [state.time - m.price_time for m in state.markets if m.price_time]
+        assert ages and max(ages) > p.max_price_age, f"refused as stale with price ages {ages}"
     elif isinstance(exc, err.Overdraft):
         assert tx.amount > settled(state.accounts[tx.account], state.markets).collateral, "refused as an overdraft"
     elif isinstance(exc, err.FundingOutOfBounds):

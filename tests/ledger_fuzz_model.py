@@ -31,7 +31,7 @@ QUEUED = (TxType.DEPOSIT, TxType.FORCED_EXIT, TxType.DEPOSIT_REFUND)
 def posted_records(data: bytes) -> list[tuple[int, int, int]]:
     """(kind, account a, amount) per 20-byte record, read at the offsets Rollup.sol reads."""
     out = []
-    for off in range(1, len(data), RECORD_BYTES):
+    for off in range(6, len(data), RECORD_BYTES):  # Rollup.sol's HEAD: version and batch time
         kind = data[off] >> 4
         account = int.from_bytes(data[off + 1 : off + 4], "big")
         amount = int.from_bytes(data[off + 7 : off + 15], "big")

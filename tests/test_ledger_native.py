@@ -14,7 +14,7 @@ from rollup.ledger.signing import Wallet, funding_tick, oracle_tick
 from rollup.ledger.transition import process_tx
 from rollup.ledger.types import Deposit, ForcedExit, Withdraw
 
-BTC = 0
+BTC, ETH = 0, 1
 
 
 def test_deposit_creates_account_and_queue_order():
@@ -50,6 +50,7 @@ def test_funding_is_paid_on_touch_and_sums_to_zero():
     w, _ = funded_world()
     w.apply(w.trade(BTC, 0, 1, 10, 3_000_000))
     _later(w, 2 * HOUR)
+    w.apply(w.tick(ETH, 2_000_000))  # the oracle ticks both markets: ETH's price stays fresh
     w.apply(w.funding(BTC, 40))  # 40 per size unit: 0.13% of a 30,000 notional, within 2 × 0.1%
     w.apply(w.wallets[0].withdraw(w.state, 0, 1, FAR))
     w.apply(w.wallets[1].withdraw(w.state, 1, 1, FAR))

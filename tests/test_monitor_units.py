@@ -110,8 +110,8 @@ def test_a_bad_root_is_found_and_what_builds_on_it_too():
     [
         (lambda d: d[:-1], "decode"),  # short
         (lambda d: bytes([d[0] + 1]) + d[1:], "decode"),  # unknown version
-        (lambda d: d[:1] + bytes([0xF0]) + d[2:], "decode"),  # unknown record type
-        (lambda d: d[:8] + bytes([d[8] ^ 1]) + d[9:], "rules"),  # deposit amount unlike the L1 queue item
+        (lambda d: d[:6] + bytes([0xF0]) + d[7:], "decode"),  # unknown record type
+        (lambda d: d[:13] + bytes([d[13] ^ 1]) + d[14:], "rules"),  # deposit amount unlike the L1 queue item
     ],
 )
 def test_batch_data_that_does_not_decode_or_apply_is_found(data, check):

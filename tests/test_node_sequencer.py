@@ -133,7 +133,7 @@ def test_the_prover_job_rebuilds_the_sealed_batch(seq):
     number = seq.seal()
     res = rebuild_batch(seq.store, P2, number)
     assert res.new_root == seq.sealed.root and res.old_root == int(seq.store.batch(number)["old_root"])
-    assert len(res.data) == 1 + 20 * P2.batch_size
+    assert len(res.data) == 6 + 20 * P2.batch_size
 
 
 OPS = st.lists(st.sampled_from(["tick", "trade", "deposit", "seal", "recover", "refused"]), max_size=7)

@@ -95,7 +95,7 @@ def _hostile() -> dict[str, tuple[bytes, str]]:
         "pickle": (pickle.dumps(state), "old pickle format"),
         "empty": (b"", "not a zkdx ledger state"),
         "json": (b'{"accounts": [[[[[[]]]]]]}', "not a zkdx ledger state"),
-        "version": (_patched(blob, 6, b"\x02"), "format version 2"),
+        "version": (_patched(blob, 6, b"\x01"), "format version 1"),
         "params": (_patched(blob, 7, bytes([blob[7] ^ 1])), "other ledger parameters"),
         "truncated": (blob[:-1], "header describes"),
         "extended": (blob + b"\x00", "header describes"),

@@ -130,8 +130,11 @@ class L1Client:
         return f"transaction failed: {exc}"
 
     def _named(self, reason: str) -> str:
-        """Put a custom error's name on a node's message that only quotes its selector (hardhat)."""
-        for selector in re.findall(r"0x[0-9a-fA-F]{8}(?![0-9a-fA-F])", reason):
+        """Put a custom error's name on a node's message that only quotes its selector or its whole
+        return data, arguments included (hardhat)."""
+        quoted = re.findall(r"0x[0-9a-fA-F]{8}(?![0-9a-fA-F])", reason)
+        returned = re.findall(r"return data: (0x[0-9a-fA-F]{8})", reason)
+        for selector in quoted + returned:
             if selector.lower() in self.errors:
                 return f"reverted: {self.errors[selector.lower()]} ({reason})"
         return reason

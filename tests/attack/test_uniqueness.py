@@ -28,7 +28,7 @@ from tests.attack.uniqueness import Propagation
 from tests.batch_circuit_helpers import prove_mode
 
 BATCH_INPUTS = re.compile(
-    r"^(start\..*|slot\d+\.bit\d+|slot\d+\.[ab]\.(exists|pk_x|pk_y|nonce|collateral|size\d|cache\d|sib\d+\.\d)"
+    r"^(start\..*|batch_time|slot\d+\.bit\d+|slot\d+\.[ab]\.(exists|pk_x|pk_y|nonce|collateral|size\d|cache\d|sib\d+\.\d)"
     r"|slot\d+\.sig_[ab]\.(r8_\d|s)|slot\d+\.expiry|slot\d+\.item_pk\d)$"
 )
 # Lemmas (why each is unique although propagation cannot see it):
@@ -40,7 +40,7 @@ BATCH_INPUTS = re.compile(
 BATCH_LEMMAS = re.compile(r"^(slot\d+\.[tm]\d|slot\d+\.quote_rem|slot\d+\.sig_[ab]/ha/[JK]\d+|slot\d+\.fe_units\.r)$")
 DEAD_ENDS = re.compile(r"\.inv$")  # x·inv = 1 − out or = flag, with x = 0 here: inv occurs nowhere else
 EXIT_INPUTS = re.compile(
-    r"^(market\d\.(price|index|time)|time|accounts_root|domain|account|sib\d+\.\d"
+    r"^(market\d\.(price|index|time|ptime)|time|accounts_root|domain|account|sib\d+\.\d"
     r"|exit\.(exists|pk_x|pk_y|nonce|collateral|size\d|cache\d)|amount\.r)$"  # amount.r: a division lemma
 )
 QUICK = {"trade", "liquidation_long", "deposit_new_account", "refund", "forced_exit_beyond_range"}  # the rest: slow
