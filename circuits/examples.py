@@ -40,8 +40,8 @@ class SquareChainCircuit:
     x: int | None = None
 
     def generate_constraints(self, cs: ConstraintSystem) -> None:
-        if self.length < 1:
-            raise SynthesisError("SquareChainCircuit needs length >= 1")
+        if type(self.length) is not int or self.length < 1:
+            raise SynthesisError(f"SquareChainCircuit needs an integer length >= 1, got {self.length!r:.40}")
         values = self._values() if cs.mode is Mode.PROVE else None
         seed = cs.new_input("seed", lambda: values[0] * values[0])
         out = cs.new_input("out", lambda: values[-1])

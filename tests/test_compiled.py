@@ -56,3 +56,9 @@ def test_witness_only_system_has_no_matrices():
     assert cs.num_constraints == 0 and cs.assignment() == [1, 35, 3, 9, 27]
     with pytest.raises(SynthesisError):
         cs.to_matrices()
+
+
+@pytest.mark.parametrize("length", ["2", 0, -1, 2.0, True])
+def test_a_bad_chain_length_is_a_synthesis_error(length):
+    with pytest.raises(SynthesisError, match="integer length"):
+        synthesize(SquareChainCircuit(length), Mode.SETUP)

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from circuits.errors import RangeError
 from circuits.field import R
 from circuits.native import babyjubjub as bjj
 from circuits.native import eddsa
@@ -98,3 +99,16 @@ def test_large_batch_with_one_bad_signature_in_the_middle():
     items[17] = (m, eddsa.Signature(s.r8, (s.s + 1) % L), a)
     assert eddsa.verify_batch(items) == [17]
     assert eddsa.verify_batch(items[:17] + items[18:]) == []
+
+
+@pytest.mark.parametrize("msg", ["1", 1.0, 1.9, True, None, b"\x01"])
+def test_a_message_that_is_not_an_integer_is_malformed(msg):
+    """Never coerced: 1.9 or "1" would otherwise stand for another message's signature (an
+    integer is taken mod r, as circomlibjs does)."""
+    key = b"malformed message"
+    sig = eddsa.sign(key, 1)
+    for call in (lambda: eddsa.verify(msg, sig, eddsa.public_key(key)), lambda: eddsa.sign(key, msg)):
+        with pytest.raises(RangeError, match="must be an integer"):
+            call()
+    with pytest.raises(RangeError):
+        eddsa.verify_batch([(msg, sig, eddsa.public_key(key))])

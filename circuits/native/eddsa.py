@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from circuits.errors import RangeError
 from circuits.field import R
 from circuits.native import babyjubjub as bjj
 from circuits.native import bjj_scalar as sc
@@ -49,15 +50,23 @@ def public_key(private_key: bytes) -> bjj.Point:
     return ed.to_affine(sc.mul_base(s >> 3))
 
 
+def check_message(msg: object) -> int:
+    """A message is an integer, taken mod r as circomlibjs does (msg and msg + r are one message);
+    any other type (a str, a float, a bool) is malformed (RangeError), never coerced."""
+    if type(msg) is not int:
+        raise RangeError(f"an EdDSA message must be an integer (a field element), got {msg!r:.40}")
+    return msg % R
+
+
 def challenge(r8: bjj.Point, a: bjj.Point, msg: int) -> int:
-    return poseidon([r8[0], r8[1], a[0], a[1], msg])
+    return poseidon([r8[0], r8[1], a[0], a[1], check_message(msg)])
 
 
 def sign(private_key: bytes, msg: int) -> Signature:
     """Deterministic signature on a field element msg."""
     s, prefix = secret_scalar(private_key)
     a = ed.to_affine(sc.mul_base(s >> 3))
-    r = int.from_bytes(blake512(prefix + (msg % R).to_bytes(32, "little")), "little") % L
+    r = int.from_bytes(blake512(prefix + check_message(msg).to_bytes(32, "little")), "little") % L
     r8 = ed.to_affine(sc.mul_base(r))
     return Signature(r8, (r + challenge(r8, a, msg) * s) % L)
 
@@ -71,6 +80,7 @@ def _same(e1: ed.Extended, e2: ed.Extended) -> bool:
 def _prepared(msg: int, sig: object, a: bjj.Point) -> tuple[ed.Extended, int] | None:
     """(8·A, hm mod l) if the signature is well formed (S < l, R8 and A on the curve, 8·A ≠ O), else None.
     hm may be reduced mod l because 8·A has order dividing l."""
+    check_message(msg)
     if not (isinstance(sig, Signature) and 0 <= sig.s < L and bjj.on_curve(sig.r8) and bjj.on_curve(a)):
         return None
     a8 = ed.times8(ed.from_affine(a))
