@@ -42,6 +42,7 @@ LC_MIN_BYTES = 4  # an empty linear combination: its term count
 CONSTRAINT_MIN_BYTES = 3 * LC_MIN_BYTES
 LABEL_BYTES = 8  # one u64 label id per wire
 MAX_FILE_BYTES = 1 << 30  # 1 GiB: ~30M terms; a Python prover cannot use a larger circuit
+MAX_CONSTRAINTS = 1 << 24  # more than zkdx proves; bounds the rows built (~250 B each) from a small file
 _PRIME_BYTES = R.to_bytes(FIELD_BYTES, "little")
 
 
@@ -156,6 +157,8 @@ def _r1cs_header(hd: _Reader) -> tuple[int, int, int]:
     hd.u64()  # nLabels: labels are not used here
     n_constraints = hd.u32()
     hd.done("header")
+    if n_constraints > MAX_CONSTRAINTS:
+        raise FileFormatError(f"{hd.what}: {n_constraints} constraints, more than zkdx proves (2^24)")
     if n_wires < 1 or 1 + n_out + n_pub_in + n_prv_in > n_wires:
         raise FileFormatError(
             f"{hd.what}: {n_wires} wires cannot hold the constant one, {n_out} outputs, "

@@ -82,7 +82,8 @@ def test_file_claiming_four_billion_wires_is_refused_cheaply():
 @pytest.mark.parametrize(
     ("data", "match"),
     [
-        (r1cs_file(2, n_constraints=0xFFFFFFFF, labels=bytes(16)), "constraints need at least"),
+        (r1cs_file(2, n_constraints=0xFFFFFFFF, labels=bytes(16)), "more than zkdx proves"),
+        (r1cs_file(2, n_constraints=1 << 24, labels=bytes(16)), "constraints need at least"),
         (r1cs_file(2, 1, struct.pack("<III", 0xFFFFFFFF, 0, 0), labels=bytes(16)), "terms need at least"),
         (r1cs_file(2, 1, struct.pack("<II", 1, 2) + PRIME + bytes(8), labels=bytes(16)), "wire 2 out of range"),
         (r1cs_file(2, 1, struct.pack("<II", 1, 0) + PRIME + bytes(8), labels=bytes(16)), "not below r"),
