@@ -19,7 +19,7 @@ from rollup.ledger.demo import DEMO_DOMAIN
 from rollup.ledger.signing import Wallet, trade
 from rollup.ledger.state import LedgerState
 from rollup.node.jobs import rebuild_batch
-from rollup.node.sequencer import Ack, Sequencer
+from rollup.node.sequencer import CLOCK_SKEW, Ack, Sequencer
 from rollup.node.store import Store
 from tests.node_helpers import PARAMS, tick
 
@@ -134,6 +134,28 @@ def test_the_prover_job_rebuilds_the_sealed_batch(seq):
     res = rebuild_batch(seq.store, P2, number)
     assert res.new_root == seq.sealed.root and res.old_root == int(seq.store.batch(number)["old_root"])
     assert len(res.data) == 6 + 20 * P2.batch_size
+
+
+def test_a_wall_clock_batch_starts_its_clock_at_the_first_acknowledgement(tmp_path):
+    """clock "wall": the first transaction of a batch moves the ledger clock to its acknowledgement
+    time less CLOCK_SKEW (a tick signed before that is stale); the batch row keeps that time, the
+    prover job rebuilds the same root from it, and recovery mid-batch rebuilds the same soft state."""
+    store = _new_store(tmp_path / "node.db")
+    seq = Sequencer(store, P2, _sign, seal_seconds=60, clock="wall")
+    _deposit_event(store, 0, 0)
+    before = time.time()
+    assert seq.include_queue() == 1
+    assert int(before) - CLOCK_SKEW <= seq.soft.time <= time.time() - CLOCK_SKEW
+    (stale,) = seq.submit([tick(P2, seq.soft.time)])
+    assert isinstance(stale, StaleOraclePrice)
+    assert isinstance(seq.submit([tick(P2, seq.soft.time + 1)])[0], Ack)
+    back = Sequencer(Store(store.path), P2, _sign, 60, clock="wall")
+    assert back.soft.root == seq.soft.root and back.batch_time == seq.batch_time
+    number = seq.seal()
+    assert int(store.batch(number)["batch_time"]) == seq.sealed.time - 1  # the tick came 1 s later
+    res = rebuild_batch(store, P2, number)
+    assert res.new_root == seq.sealed.root and int.from_bytes(res.data[1:6], "big") == seq.sealed.time - 1
+    store.close()
 
 
 OPS = st.lists(st.sampled_from(["tick", "trade", "deposit", "seal", "recover", "refused"]), max_size=7)

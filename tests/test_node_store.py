@@ -29,7 +29,7 @@ def _row(seq, batch=0, **kw):
 
 def _sealed(store, number):
     store.ack([_row(store.max_seq() + 1, number)])
-    store.seal(number, 1, 10 + number, 11 + number, b"state")
+    store.seal(number, 1, (10 + number, 11 + number), b"state")
 
 
 def test_fresh_store_is_migrated_once(tmp_path):

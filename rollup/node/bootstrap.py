@@ -44,6 +44,7 @@ TEMPLATE = """\
 depth = {depth}              # arity-4 account tree levels: 4^depth accounts
 batch_size = {batch_size}         # transaction slots per batch (one proof each)
 oracle_key = {oracle_key}  # the oracle's Baby Jubjub public key (its secret: oracle.key.json)
+max_price_age = {max_price_age}      # s: withdrawals, trades, liquidations need every priced market this fresh
 
 # One table per perpetual market, in market-id order (the first is market 0).
 #   price_scale              price is in collateral units per price_scale size units
@@ -54,6 +55,9 @@ oracle_key = {oracle_key}  # the oracle's Baby Jubjub public key (its secret: or
 [sequencer]
 seal_seconds = {sequencer[seal_seconds]}   # seal a batch that is not full this long after its first transaction
 max_group = {sequencer[max_group]}        # acknowledgements committed together (one fsync for the group)
+batch_clock = {sequencer[batch_clock]}  # "wall": each batch starts the ledger clock at its first acknowledgement
+                        # (30 s back), so batches stay within the contract's maxBatchLag without oracle
+                        # ticks; "ledger": the clock moves only with oracle ticks
 
 [prover]
 workers = {prover[workers]}           # prover worker processes (each proves one batch at a time)
@@ -107,6 +111,7 @@ def render_config(params: LedgerParams, sections: dict[str, object] | None = Non
         depth=params.depth,
         batch_size=params.batch_size,
         oracle_key=json.dumps([str(v) for v in params.oracle_key]),
+        max_price_age=params.max_price_age,
         markets=_markets_toml(params),
         **values,
     )

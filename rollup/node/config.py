@@ -41,6 +41,7 @@ class LedgerConfig:
     depth: int = 8  # arity-4 account tree levels: 4^depth accounts
     batch_size: int = 4  # transaction slots per batch (one proof each)
     oracle_key: tuple[str, str] = ("", "")  # the oracle's public key, written by init
+    max_price_age: int = 900  # s: withdrawals, trades and liquidations need every priced market this fresh
     markets: tuple[Market, ...] = DEFAULT_MARKETS
 
 
@@ -48,6 +49,7 @@ class LedgerConfig:
 class SequencerConfig:
     seal_seconds: float = 10.0  # seal a batch that is not full this long after its first transaction
     max_group: int = 64  # acknowledgements committed together (one fsync)
+    batch_clock: str = "ledger"  # "wall": a batch starts the ledger clock at its first acknowledgement
 
 
 @dataclass(frozen=True)
@@ -109,14 +111,20 @@ class NodeConfig:
         lc = self.ledger
         try:
             key = tuple(int(v) for v in lc.oracle_key)
-            return LedgerParams(depth=lc.depth, batch_size=lc.batch_size, markets=lc.markets, oracle_key=key)
+            return LedgerParams(
+                depth=lc.depth,
+                batch_size=lc.batch_size,
+                markets=lc.markets,
+                oracle_key=key,
+                max_price_age=lc.max_price_age,
+            )
         except (ParameterError, ValueError) as exc:
             raise NodeConfigError(f"{self.dir / CONFIG}: ledger: {exc}") from exc
 
 
 SECTIONS: dict[str, type] = {n: t for n, t in typing.get_type_hints(NodeConfig).items() if n != "dir"}
 RANGES: dict[type, dict[str, tuple[float, float]]] = {  # inclusive bounds of every numeric setting
-    LedgerConfig: {"depth": (1, MAX_DEPTH), "batch_size": (1, 1 << 16)},
+    LedgerConfig: {"depth": (1, MAX_DEPTH), "batch_size": (1, 1 << 16), "max_price_age": (1, (1 << 32) - 1)},
     SequencerConfig: {"seal_seconds": (0.0, DAY), "max_group": (1, 10_000)},
     ProverConfig: {"workers": (0, 256), "threads": (0, 1024), "job_timeout": (1.0, 7 * DAY), "max_attempts": (1, 1000)},
     L1Config: {
@@ -129,7 +137,13 @@ RANGES: dict[type, dict[str, tuple[float, float]]] = {  # inclusive bounds of ev
 }
 
 
+CHOICES: dict[type, dict[str, tuple[str, ...]]] = {SequencerConfig: {"batch_clock": ("ledger", "wall")}}
+
+
 def _in_range(value: object, cls: type, key: str, where: str) -> object:
+    choices = CHOICES.get(cls, {}).get(key)
+    if choices is not None and value not in choices:
+        raise NodeConfigError(f"{where}: {value!r:.30} is not one of {', '.join(choices)}")
     lo, hi = RANGES.get(cls, {}).get(key, (-math.inf, math.inf))
     if isinstance(value, int | float) and not (math.isfinite(value) and lo <= value <= hi):
         raise NodeConfigError(f"{where}: {value!r:.30} is outside {lo:g}..{hi:g}")

@@ -55,7 +55,8 @@ def rebuild_batch(store: Store, params: LedgerParams, number: int) -> BatchResul
     for row in store.queue_items(state.queue_consumed + len(state.pending)):
         state.enqueue(queue_item(row))
     txs = [codec.loads(r["body"]) for r in store.txs_of_batch(number)]
-    res = process_batch(state, txs)
+    batch_time = None if batch["batch_time"] is None else int(batch["batch_time"])
+    res = process_batch(state, txs, batch_time)
     if res.new_root != int(batch["new_root"]) or len(txs) != batch["tx_count"]:
         raise JobError(f"batch {number}: rebuilt root {res.new_root:#x} differs from the sealed one")
     return res

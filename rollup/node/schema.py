@@ -88,4 +88,8 @@ MIGRATIONS: tuple[str, ...] = (
         blob BLOB NOT NULL
     );
     """,
+    """
+    -- the clock a batch starts from (decimal seconds), NULL for the ledger time unchanged
+    ALTER TABLE batches ADD COLUMN batch_time TEXT;
+    """,
 )

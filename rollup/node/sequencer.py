@@ -32,7 +32,7 @@ from circuits.native import eddsa
 from rollup.errors import InvalidTransaction, NodeUnavailable, StoreError, UncheckableTransaction, UnknownAccount
 from rollup.ledger import codec, state_codec
 from rollup.ledger.state import LedgerState
-from rollup.ledger.transition import process_tx
+from rollup.ledger.transition import process_tx, start_batch
 from rollup.ledger.types import Deposit, ForcedExit, QueueItem, Transaction
 from rollup.node.crash import crash_point
 from rollup.node.store import Store
@@ -61,9 +61,23 @@ def queue_tx(item: QueueItem) -> Transaction:
     return ForcedExit(item.account)
 
 
+CLOCK_SKEW = 30  # s: a wall-clock batch starts this far back, so ticks signed just before still apply
+
+
+def wall_batch_time(acked_at: float, ledger_time: int) -> int:
+    """The batch time of a wall-clock batch whose first transaction was acknowledged at acked_at."""
+    return max(ledger_time, int(acked_at) - CLOCK_SKEW)
+
+
 class Sequencer:
-    def __init__(self, store: Store, params: LedgerParams, sign: Signer, seal_seconds: float) -> None:
+    def __init__(
+        self, store: Store, params: LedgerParams, sign: Signer, seal_seconds: float, clock: str = "ledger"
+    ) -> None:
+        """clock "wall": each batch starts the ledger clock at its first acknowledgement (less
+        CLOCK_SKEW), so batches keep within the contract's maxBatchLag while the oracle is silent;
+        "ledger": the clock moves with oracle ticks only."""
         self.store, self.params, self.sign, self.seal_seconds = store, params, sign, seal_seconds
+        self.clock = clock
         self.frozen = False
         self.queue_error: str | None = None
         self.recover()
@@ -80,6 +94,10 @@ class Sequencer:
         self._enqueue_new(self.sealed)
         self.soft = self.sealed.copy()
         rows = self.store.txs_of_batch(self.batch)
+        self.batch_time = None
+        if rows and self.clock == "wall":
+            self.batch_time = wall_batch_time(rows[0]["acked_at"], self.soft.time)
+            start_batch(self.soft, self.batch_time)
         for r in rows:
             process_tx(self.soft, codec.loads(r["body"]))  # acknowledged once: the spec is deterministic
         self.open = [r["seq"] for r in rows]
@@ -130,7 +148,7 @@ class Sequencer:
             if queue_index is not None and any(isinstance(r, InvalidTransaction) for r in results):
                 break  # queue items go in order: nothing after a refused one
             try:
-                process_tx(self.soft, tx)
+                now = self._apply(tx, opening=not self.open and not rows)
             except InvalidTransaction as exc:
                 results.append(exc)
                 continue
@@ -139,13 +157,26 @@ class Sequencer:
                 reason = f"the spec could not check this transaction ({type(exc).__name__})"
                 results.append(UncheckableTransaction(reason))
                 continue
-            ack, row = self._row(tx, source, queue_index)
+            ack, row = self._row(tx, source, queue_index, now)
             results.append(ack)
             rows.append(row)
         self._commit(rows)
         return results
 
-    def _row(self, tx: Transaction, source: str, queue_index: int | None) -> tuple[Ack, dict]:
+    def _apply(self, tx: Transaction, opening: bool) -> float:
+        """Apply tx to the soft state (a wall-clock batch's first one on a copy whose clock has moved
+        to the batch time); returns its acknowledgement time."""
+        now = time.time()
+        if not (opening and self.clock == "wall"):
+            process_tx(self.soft, tx)
+            return now
+        trial, batch_time = self.soft.copy(), wall_batch_time(now, self.soft.time)
+        start_batch(trial, batch_time)
+        process_tx(trial, tx)
+        self.soft, self.batch_time = trial, batch_time
+        return now
+
+    def _row(self, tx: Transaction, source: str, queue_index: int | None, now: float) -> tuple[Ack, dict]:
         seq, h = self.next_seq, codec.tx_hash(tx)
         self.next_seq += 1
         receipt = self.sign(seq, h, self.batch) if source == "api" else None
@@ -157,7 +188,7 @@ class Sequencer:
             "queue_index": queue_index,
             "batch": self.batch,
             "receipt": json.dumps(receipt) if receipt else None,
-            "acked_at": time.time(),
+            "acked_at": now,
         }
         return Ack(seq, h, self.batch, receipt), row
 
@@ -185,8 +216,9 @@ class Sequencer:
         if not self.open:
             return None
         number = self.batch
-        self.store.seal(number, len(self.open), self.sealed.root, self.soft.root, state_codec.encode(self.soft))
-        self.sealed, self.sealed_batch = self.soft, number
+        roots = (self.sealed.root, self.soft.root)
+        self.store.seal(number, len(self.open), roots, state_codec.encode(self.soft), self.batch_time)
+        self.sealed, self.sealed_batch, self.batch_time = self.soft, number, None
         self.soft, self.batch, self.open, self.opened_at = self.soft.copy(), number + 1, [], None
         crash_point("after_seal")
         return number

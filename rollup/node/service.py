@@ -51,7 +51,8 @@ class Node:
         self.operator = Account.from_key(secret)
         self.store = Store(cfg.store_path)
         self.metrics = Metrics()
-        self.sequencer = Sequencer(self.store, self.params, self._sign, cfg.sequencer.seal_seconds)
+        seq = cfg.sequencer
+        self.sequencer = Sequencer(self.store, self.params, self._sign, seq.seal_seconds, seq.batch_clock)
         self.sequencer.warm_up()
         self.sequencer.frozen = bool(self.store.events("Frozen", 1))
         self.intake: asyncio.Queue = asyncio.Queue(maxsize=MAX_WAITING)

@@ -171,13 +171,18 @@ class Store(StoreBase):
         return self.one("SELECT * FROM txs WHERE hash = ? ORDER BY seq DESC LIMIT 1", (tx_hash,))
 
     # ---- batches ------------------------------------------------------------------------
-    def seal(self, number: int, tx_count: int, old_root: int, new_root: int, state_blob: bytes) -> None:
-        """Seal a batch: its row, its transactions' status, its prover job and the state after it."""
+    def seal(
+        self, number: int, tx_count: int, roots: tuple[int, int], state_blob: bytes, batch_time: int | None = None
+    ) -> None:
+        """Seal a batch: its row (with the batch time its clock started from, None: the ledger time),
+        its transactions' status, its prover job and the state after it."""
+        old_root, new_root = roots
+        bt = None if batch_time is None else str(batch_time)
         with self.write() as c:
             c.execute(
-                "INSERT INTO batches (number, status, tx_count, old_root, new_root, sealed_at) "
-                "VALUES (?, 'sealed', ?, ?, ?, ?)",
-                (number, tx_count, str(old_root), str(new_root), time.time()),
+                "INSERT INTO batches (number, status, tx_count, old_root, new_root, sealed_at, batch_time) "
+                "VALUES (?, 'sealed', ?, ?, ?, ?, ?)",
+                (number, tx_count, str(old_root), str(new_root), time.time(), bt),
             )
             c.execute("UPDATE txs SET status = 'sealed' WHERE batch = ?", (number,))
             c.execute("INSERT INTO jobs (batch, status) VALUES (?, 'queued')", (number,))

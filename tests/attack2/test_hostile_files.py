@@ -175,6 +175,8 @@ def _config(tmp_path: Path, text: bytes) -> Path:
     d.mkdir(exist_ok=True)
     key = eddsa.public_key(b"zkdx demo oracle key")
     ledger = f'[ledger]\noracle_key = ["{key[0]}", "{key[1]}"]\n'.encode()
+    if text.startswith(b"[ledger]\n"):  # more [ledger] keys: into the one table
+        ledger, text = ledger + text[len(b"[ledger]\n") :], b""
     (d / "zkdx.toml").write_bytes(text if text.startswith(b"\xff") else ledger + text)
     return d
 
@@ -191,6 +193,8 @@ def _config(tmp_path: Path, text: bytes) -> Path:
         b"[l1]\nretry_seconds = -0.5\n",
         b"[api]\nport = " + b"9" * 5000 + b"\n",
         b"[prover]\njob_timeout = 1e400\n",
+        b'[sequencer]\nbatch_clock = "sundial"\n',
+        b"[ledger]\nmax_price_age = 0\n",
     ],
     ids=[
         "not-utf8",
@@ -202,6 +206,8 @@ def _config(tmp_path: Path, text: bytes) -> Path:
         "negative-retry",
         "5000-digit-port",
         "overflowing-float",
+        "unknown-clock",
+        "zero-price-age",
     ],
 )
 def test_a_hostile_node_config_is_a_typed_refusal(tmp_path, text):
@@ -213,7 +219,7 @@ def test_a_hostile_node_config_is_a_typed_refusal(tmp_path, text):
     try:
         load(_config(tmp_path, text))
     except NodeConfigError as exc:
-        assert any(w in str(exc) for w in ("UTF-8", "nests", "outside", "not valid TOML")), str(exc)
+        assert any(w in str(exc) for w in ("UTF-8", "nests", "outside", "not valid TOML", "not one of")), str(exc)
         return
     except Exception as exc:  # not chained: pytest would render a RecursionError's 100,000 frames
         outcome = f"untyped {type(exc).__name__}"
@@ -222,8 +228,9 @@ def test_a_hostile_node_config_is_a_typed_refusal(tmp_path, text):
 
 def test_a_sane_node_config_still_loads(tmp_path):
     text = b"[sequencer]\nseal_seconds = 0\n[prover]\nworkers = 0\n[api]\nport = 65535\n[l1]\nconfirmations = 12\n"
-    cfg = load(_config(tmp_path, text))
+    cfg = load(_config(tmp_path, b"[ledger]\nmax_price_age = 60\n" + text))
     assert (cfg.sequencer.seal_seconds, cfg.prover.workers, cfg.api.port, cfg.l1.confirmations) == (0.0, 0, 65535, 12)
+    assert cfg.params().max_price_age == 60 and cfg.sequencer.batch_clock == "ledger"
 
 
 def test_stopped_keystore_and_csr_attacks(tmp_path, ca):
