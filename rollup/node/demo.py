@@ -149,10 +149,10 @@ class Demo:
         self.start_node()
         self.onboard()
         self.tick(0, 3_000_000)
-        self.tick(1, 2_000_000, later=8 * 3600)  # eight hours on: funding may move 0.8% of notional
+        self.tick(1, 2_000_000, later=890)  # within max_price_age (900 s) of market 0's tick: both fresh
         self.trade(0, 0, 1, 600, 3_000_000)  # account 0: long 600 at 20x leverage
         self.trade(1, 2, 1, 50, 2_000_000)
-        self.funding(0, 200)  # 200 a size unit of 30,000: 0.67% (the cap is 0.1% an hour)
+        self.funding(0, 7)  # 7 a size unit of 30,000 after 890 s: 0.023% (the cap is 0.1% an hour)
         self.tick(0, 2_900_000)  # the price falls: account 0 is below maintenance margin
         liq = self.wallets[2].liquidate(self.replica, 0, 0, 2, 300, FAR)
         self.send(liq, "liquidation: account 2 takes 300 of account 0's long at the oracle price")
