@@ -131,7 +131,7 @@ class L1Client:
 
     def _named(self, reason: str) -> str:
         """Put a custom error's name on a node's message that only quotes its selector (hardhat)."""
-        for selector in re.findall(r"0x[0-9a-fA-F]{8}(?![0-9a-fA-F])", reason):
+        for selector in re.findall(r"0x[0-9a-fA-F]{8}(?![0-9a-fA-F])|(?<=return data: )0x[0-9a-fA-F]{8}", reason):
             if selector.lower() in self.errors:
                 return f"reverted: {self.errors[selector.lower()]} ({reason})"
         return reason
