@@ -1,0 +1,78 @@
+"""Attacks on commit 57a9a4e's price ages through the forced-exit path, each forced through the circuit.
+
+Forced exits deliberately skip the price-age rule (so the L1 queue never jams) and pay
+``max_withdrawable`` under the ledger's current prices.  FINDING (high, xfail strict): that is a
+withdrawal at a stale price, the very attack the price ages were added to stop.  The operator
+withholds one market's ticks (or posts no ticks at all: the batch time alone moves the clock); an
+account whose position lost since the last posted tick asks for a forced exit on L1 and is paid
+what the stale price allows; the withheld tick then shows the account under water.  A withdrawal
+of the same state is refused (``slot0.price_fresh1``), liquidations too, so nothing stops the exit
+first.  Steps: account 0 short 4,000 ETH at 2,000.000 (value 1,000,000, 800,000 initial risk);
+the oracle signs ETH at 2,250.000 two hours later, the operator leaves it out; account 0's forced
+exit in a batch timed two hours on pays 200,000 (the spec accepts, the circuit proves); once the
+tick is applied the account's value is −200,000: bad debt its counterparty's gain is not backed by.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rollup import errors as err
+from rollup.ledger import margin
+from rollup.ledger.batch import process_batch
+from rollup.ledger.demo import FAR, ORACLE, funded_world
+from rollup.ledger.signing import oracle_tick
+from rollup.ledger.transition import forced_exit_amount
+from rollup.ledger.types import ForcedExit
+from tests.attack.scenarios import ETH, HOUR, SMALL
+from tests.batch_circuit_helpers import prove_mode
+
+SHORT, LONG = 0, 1
+
+
+def _short_eth_then_withheld_rise():
+    """Account 0 short 4,000 ETH at 2,000.000 and asking for a forced exit; returns (world, start,
+    the ETH tick at 2,250.000 the oracle signed two hours later and the operator withholds)."""
+    w, _ = funded_world(SMALL)
+    w.apply(w.trade(ETH, LONG, SHORT, 4_000, 2_000_000))
+    start = w.state.copy()
+    later = start.time + 2 * HOUR
+    withheld = oracle_tick(start.domain, ORACLE, ETH, 2_250_000, later)
+    w.enqueue_forced_exit(SHORT)
+    return w, w.state.copy(), withheld
+
+
+def _exit_batch():
+    w, start, withheld = _short_eth_then_withheld_rise()
+    res = process_batch(start, [ForcedExit(SHORT)], withheld.timestamp - 1)  # posted just before the tick
+    return start, withheld, res
+
+
+def test_the_same_state_refuses_a_withdrawal_and_a_liquidation():
+    """The price-age rule holds for the margin-reading types: the stale ETH price cannot pay a
+    withdrawal, nor can anyone liquidate the short before its exit (no tick, no liquidation)."""
+    w, start, withheld = _short_eth_then_withheld_rise()
+    later = withheld.timestamp - 1
+    with pytest.raises(err.StaleOraclePrice):
+        process_batch(start, [w.wallets[SHORT].withdraw(start, SHORT, 1, FAR)], later)
+    with pytest.raises(err.StaleOraclePrice):
+        process_batch(start, [w.wallets[2].liquidate(start, ETH, SHORT, 2, 10, FAR)], later)
+
+
+def test_a_forced_exit_at_a_stale_price_is_accepted_and_proven():
+    """The exit lands: the spec pays 200,000 under the 2-hour-old price and the circuit proves it."""
+    start, _, res = _exit_batch()
+    assert res.effects[0].record.amount == 200_000
+    assert prove_mode(res, SMALL).which_is_unsatisfied() is None
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="FINDING: forced exits pay at stale prices")
+def test_a_forced_exit_pays_no_more_than_the_fresh_price_allows():
+    """What a forced exit pays must not depend on the operator withholding ticks: at most what the
+    withheld (fresh) price allows, and no bad debt once that price is posted."""
+    start, withheld, res = _exit_batch()
+    paid = res.effects[0].record.amount
+    fresh = process_batch(start, [withheld]).state
+    assert paid <= forced_exit_amount(fresh, SHORT), f"paid {paid} at the stale price, 0 at the fresh one"
+    after = process_batch(res.state, [withheld]).state
+    assert margin.value_scaled(SMALL, after.accounts[SHORT], after.markets) >= 0, "bad debt left behind"
