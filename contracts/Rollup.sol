@@ -38,6 +38,7 @@ contract Rollup {
     uint8 constant VERSION = 4;
     uint8 constant DEPOSIT = 1;
     uint8 constant WITHDRAW = 2;
+    uint8 constant ORACLE = 5;
     uint8 constant FORCED_EXIT = 7;
     uint8 constant DEPOSIT_REFUND = 8;
     uint256 constant RECORD = 20;
@@ -261,10 +262,16 @@ contract Rollup {
     }
 
     /// The batch time (data[1:6], checked for length by _countQueued) is not after this block and,
-    /// when maxBatchLag is set, at most maxBatchLag seconds before it.
+    /// when maxBatchLag is set, at most maxBatchLag seconds before it; no oracle tick in the batch is
+    /// timed after this block either (a clock run ahead of L1 would leave no batch time to follow it).
     function _checkBatchTime(bytes calldata data) private view {
         uint256 t = uint40(bytes5(data[1:HEAD]));
         if (t > block.timestamp || (maxBatchLag != 0 && block.timestamp - t > maxBatchLag)) revert BatchTime(t);
+        for (uint256 off = HEAD; off < data.length; off += RECORD) {
+            if (uint8(data[off]) >> 4 != ORACLE) continue;
+            uint256 stamp = uint64(bytes8(data[off + 7:off + 15]));
+            if (stamp > block.timestamp) revert BatchTime(stamp);
+        }
     }
 
     function _countQueued(bytes calldata data) private view returns (uint256 k) {

@@ -193,3 +193,22 @@ def test_recovery_from_the_store_matches_the_running_sequencer(tmp_path_factory,
             seq.open,
             seq.batch,
         )
+
+
+def test_a_node_with_the_ledger_clock_refuses_a_rollup_that_checks_batch_times():
+    """check_clock: maxBatchLag > 0 with batch_clock = "ledger" is a NodeConfigError (batches would
+    post the ledger time, 0 from genesis, and revert); "wall", or an unchecked lag, starts."""
+    from types import SimpleNamespace
+
+    from rollup.errors import NodeConfigError
+    from rollup.node.service import Node
+
+    def node(lag, clock):
+        call = SimpleNamespace(call=lambda: lag)
+        l1 = SimpleNamespace(rollup=SimpleNamespace(functions=SimpleNamespace(maxBatchLag=lambda: call)))
+        return SimpleNamespace(_l1=lambda: l1, cfg=SimpleNamespace(sequencer=SimpleNamespace(batch_clock=clock)))
+
+    with pytest.raises(NodeConfigError, match='batch_clock = "wall"'):
+        Node.check_clock(node(3600, "ledger"))
+    Node.check_clock(node(3600, "wall"))
+    Node.check_clock(node(0, "ledger"))

@@ -22,7 +22,7 @@ Constraints per rule (names under ``slot{k}``):
   expiry, expiry_u64, oracle_time, oracle_time_u40, funding_bound, funding_started : time rules
                  (a user's expiry is below 2^64 and not before the ledger time; oracle timestamps
                  advance the clock and stay below 2^40)
-  price_fresh# : withdrawals, trades and liquidations need every priced market's tick at most
+  price_fresh# : withdrawals, trades, liquidations and forced exits need every priced market's tick at most
                  max_price_age behind the ledger time (margin reads every market's price)
   queue        : deposits, refunds and forced exits extend the L1 queue hash chain
 Unused lanes and signature slots are gated off (Merkle update inactive, dummy signature).
@@ -191,11 +191,11 @@ class Slot:
         self._forced_amount(a, ma)
 
     def _fresh_prices(self) -> None:
-        """For withdrawals, trades and liquidations, each market priced at all (price time ≠ 0) has
+        """For withdrawals, trades, liquidations and forced exits, each market priced at all (price time ≠ 0) has
         max_price_age − (time − price time) in [0, 2^32): a price time is never after the ledger time,
         and an older tick makes the difference negative, a residue far above 2^32."""
         cs, n, r, g = self.cs, self.n, self.r, self.g
-        margin_read = r.any_of(T.WITHDRAW, T.TRADE, T.LIQUIDATION)
+        margin_read = r.any_of(T.WITHDRAW, T.TRADE, T.LIQUIDATION, T.FORCED_EXIT)
         for m, mk in enumerate(g.markets):
             priced = 1 - lc(is_zero(cs, mk.ptime, f"{n}.unpriced{m}"))
             gate = mul(cs, margin_read, priced, f"{n}.fresh_gate{m}")

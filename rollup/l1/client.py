@@ -40,6 +40,7 @@ except ImportError:  # pragma: no cover (web3 without the tester extra)
 DEV_CHAINS = (31337, 131277322940537)  # hardhat, eth-tester
 ITEM_DELAY = 15  # s a forced exit waits per queue item ahead: about what proving one slot takes here
 BATCH_LAG = 3600  # s a batch time may trail block.timestamp: proving and L1 inclusion, with room
+MAX_BATCH_LAG = 86_400  # off dev chains: a longer lag would make price ages meaningless
 SUBMIT_GAS = 2_000_000  # explicit: a verifier failing softly must not be mistaken for a cheap call
 ZERO = "0x" + "00" * 20
 
@@ -244,6 +245,8 @@ class L1Client:
             raise L1Error(f"timing {times}: each must be an integer number of seconds below 2^40")
         if not dev and (timing[0] <= 0 or item_delay <= 0 or lag <= 0):
             raise L1Error("the forced-exit delay, the per-item delay and the batch lag must be positive")
+        if not dev and lag > MAX_BATCH_LAG:
+            raise L1Error(f"a batch lag of {lag} s lets prices be that old: at most {MAX_BATCH_LAG} s")
 
     def deploy_verifier(self, vk: VerifyingKey, sender: str, *, allow_demo_key: bool = False) -> str:
         """Render, compile (pinned solc) and deploy a Groth16Verifier for vk."""

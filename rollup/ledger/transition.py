@@ -282,9 +282,11 @@ def _priced(state: LedgerState, market: int) -> None:
 
 
 def _fresh_prices(state: LedgerState) -> None:
-    """Withdrawals, trades and liquidations read every market's price through margin: each priced
-    market's tick must be at most ``max_price_age`` seconds behind the ledger clock (which the batch
-    time ties to L1 time); a market never priced holds no position and is skipped."""
+    """Withdrawals, trades, liquidations and forced exits read every market's price through margin:
+    each priced market's tick must be at most ``max_price_age`` seconds behind the ledger clock (which
+    the batch time ties to L1 time); a market never priced holds no position and is skipped.  A forced
+    exit waiting for fresh prices is not stuck: the operator includes the oracle's next tick first
+    (if the oracle is gone, the request's deadline passes and anyone may freeze)."""
     for i, m in enumerate(state.markets):
         age = state.time - m.price_time
         _require(
@@ -357,6 +359,7 @@ def forced_exit_amount(state: LedgerState, account: int) -> int:
 def _forced_exit(state: LedgerState, rec: Record) -> Effect:
     item = QueueItem(TxType.FORCED_EXIT, rec.a)
     _next_queue_item(state, item)
+    _fresh_prices(state)  # the payout reads margin: at a stale price it would be a stale withdrawal
     amount = forced_exit_amount(state, rec.a)
     _require(rec.amount == amount, InvalidTransaction, f"forced exit must pay out {amount}, record says {rec.amount}")
     acct, exists = state.account_or_empty(rec.a)

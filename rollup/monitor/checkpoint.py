@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from circuits.errors import CircuitError
-from circuits.ledger.params import LedgerParams
+from circuits.field import R
+from circuits.ledger.params import (
+    COLLATERAL_BITS,
+    INDEX_BITS,
+    NONCE_BITS,
+    PRICE_BITS,
+    SIZE_BITS,
+    TIME_BITS,
+    LedgerParams,
+)
 from circuits.ledger.state import AccountLeaf, MarketState
 from rollup.errors import CheckpointError, RollupError
 from rollup.ledger.state import LedgerState
@@ -75,21 +84,43 @@ def save(path: str | Path, cp: Checkpoint, chain_id: int, rollup: str) -> None:
     os.replace(tmp, path)
 
 
-def _int(v: object, what: str) -> int:
+FIELD = (0, R)  # [lo, hi) of each kind of field: the widths the ledger writes, so no value aliases mod r
+UNSIGNED = {"price": PRICE_BITS, "time": TIME_BITS, "nonce": NONCE_BITS}
+SIGNED = {"index": INDEX_BITS, "collateral": COLLATERAL_BITS, "size": SIZE_BITS}
+
+
+def _bounds(kind: str) -> tuple[int, int]:
+    if kind in UNSIGNED:
+        return 0, 1 << UNSIGNED[kind]
+    if kind in SIGNED:
+        return -(1 << (SIGNED[kind] - 1)), 1 << (SIGNED[kind] - 1)
+    return FIELD
+
+
+def _int(v: object, what: str, kind: str = "field") -> int:
+    """An integer within the width the ledger gives a field of this kind (CheckpointError otherwise:
+    a value off by a multiple of r would hash to the same root and mislead the replay)."""
     if isinstance(v, bool) or not isinstance(v, int | str):
         raise CheckpointError(f"checkpoint field {what} is not an integer")
     try:
-        return int(v)
+        out = int(v)
     except ValueError as exc:
         raise CheckpointError(f"checkpoint field {what} is not an integer") from exc
+    lo, hi = _bounds(kind)
+    if not lo <= out < hi:
+        raise CheckpointError(f"checkpoint field {what} ({kind}) is outside [{lo}, {hi})")
+    return out
 
 
 def _account(v: object, markets: int, what: str) -> AccountLeaf:
     if not isinstance(v, list) or len(v) != 6 or not all(isinstance(x, list) and len(x) == markets for x in v[4:]):
         raise CheckpointError(f"checkpoint {what} is not [pk.x, pk.y, nonce, collateral, sizes, caches]")
     pk = (_int(v[0], what), _int(v[1], what))
-    sizes, caches = (tuple(_int(x, what) for x in v[k]) for k in (4, 5))
-    return AccountLeaf(pk, _int(v[2], what), _int(v[3], what), sizes, caches)
+    sizes, caches = (tuple(_int(x, what, kind) for x in v[k]) for k, kind in ((4, "size"), (5, "index")))
+    return AccountLeaf(pk, _int(v[2], what, "nonce"), _int(v[3], what, "collateral"), sizes, caches)
+
+
+MARKET_KINDS = ("price", "index", "time", "time")  # price, funding index, funding time, price time
 
 
 def _state(body: dict, params: LedgerParams, domain: int) -> LedgerState:
@@ -99,8 +130,8 @@ def _state(body: dict, params: LedgerParams, domain: int) -> LedgerState:
         raise CheckpointError("checkpoint markets do not match the ledger's")
     if not all(isinstance(row, list) and len(row) == 4 for row in rows):
         raise CheckpointError("a checkpoint market is not [price, funding index, funding time, price time]")
-    st.markets = tuple(MarketState(*(_int(x, "markets") for x in row)) for row in rows)
-    st.time, st.queue_head = _int(body["time"], "time"), _int(body["queue_head"], "queue_head")
+    st.markets = tuple(MarketState(*(_int(x, "markets", k) for x, k in zip(row, MARKET_KINDS))) for row in rows)
+    st.time, st.queue_head = _int(body["time"], "time", "time"), _int(body["queue_head"], "queue_head")
     st.queue_consumed = _int(body["queue_consumed"], "queue_consumed")
     if not isinstance(body["accounts"], dict):
         raise CheckpointError("checkpoint accounts is not an object")

@@ -20,9 +20,10 @@ from collections.abc import Callable
 from aiohttp import web
 from eth_account import Account
 from web3 import Web3
+from web3.exceptions import Web3Exception
 
 from rollup import keystore
-from rollup.errors import InvalidTransaction, NodeUnavailable, StoreError
+from rollup.errors import InvalidTransaction, NodeConfigError, NodeUnavailable, RollupError, StoreError
 from rollup.l1.client import L1Client
 from rollup.ledger.types import Transaction
 from rollup.node.api import make_app
@@ -249,7 +250,23 @@ class Node:
         return self.metrics.text()
 
     # ---- lifecycle ------------------------------------------------------------------------------------
+    def check_clock(self) -> None:
+        """NodeConfigError if the contract checks batch times (maxBatchLag > 0) while batches keep the
+        ledger time (batch_clock = "ledger"): from genesis that time is 0, and later the last tick's,
+        so batches would revert; an unreachable L1 is only logged (the node waits for it anyway)."""
+        try:
+            lag = self._l1().rollup.functions.maxBatchLag().call()
+        except (RollupError, Web3Exception, OSError, ValueError) as exc:
+            log.warning("node: could not read maxBatchLag (%s); batch_clock not checked", exc)
+            return
+        if lag and self.cfg.sequencer.batch_clock == "ledger":
+            raise NodeConfigError(
+                f"the rollup checks batch times (maxBatchLag = {lag} s): set [sequencer] batch_clock = "
+                '"wall" in zkdx.toml, or batches timed by the ledger clock alone will revert'
+            )
+
     async def run(self) -> int:
+        self.check_clock()
         loop = asyncio.get_running_loop()
         got: list[int] = []
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -1,6 +1,7 @@
 """Attacks on commit 57a9a4e's new state fields in files and on its deploy checks.
 
-FINDING (low, xfail strict): a monitor checkpoint's market fields are read as unbounded integers
+FINDING (low, fixed: every checkpoint field is bounded to its ledger width): a monitor
+checkpoint's market fields were read as unbounded integers
 and hashed by a Poseidon that reduces mod r, so a price time of t + r (or t − r) hashes to the
 same root: the checkpoint loads, matches L1, and the watcher's spec then judges ages by the
 aliased value (t − r: every price "stale" forever, so an honest withdrawal replays as a rules
@@ -8,7 +9,8 @@ failure, the critical alarm that votes a pause; t + r: every price "fresh").  An
 the checkpoint file can do it (the sha256 field is a checksum, not a key).  The same aliasing
 exists for time, funding time and price (bound fields in ``_state`` to their codec widths).
 
-FINDING (low, xfail strict): deploy refuses a batch lag of 0 off dev chains (an unchecked batch
+FINDING (low, fixed: at most MAX_BATCH_LAG = 1 day off dev chains): deploy refused a batch lag of
+0 off dev chains (an unchecked batch
 time lets prices go stale) but accepts any lag below 2^40 s, e.g. 30 days, which is the same as
 unchecked; the price-age guarantee is batch_lag + max_price_age.
 
@@ -62,7 +64,6 @@ def test_a_checkpoint_market_row_of_the_old_width_is_refused(tmp_path):
         _load(path, start)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="FINDING: checkpoint price times alias mod r")
 def test_a_checkpoint_price_time_aliased_by_r_is_refused(tmp_path):
     w, start, path = _saved(tmp_path)
     ptime = start.markets[ETH].price_time
@@ -94,7 +95,6 @@ def test_deploy_refuses_an_unchecked_or_malformed_batch_lag_off_dev_chains(lag):
         L1Client._check_timing((600, 300, 10), 3600, 15, lag, False)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="FINDING: any batch lag below 2^40 s deploys")
 def test_deploy_refuses_a_batch_lag_that_dwarfs_the_price_age():
     month = 30 * 24 * 3600
     try:

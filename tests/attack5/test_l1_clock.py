@@ -3,7 +3,9 @@
 Calls use a zero proof: ``_checkBatchTime`` runs before the verifier, so ``BatchTime`` means the
 contract refused the time and ``InvalidProof`` means the time passed (the verifier is reached).
 
-FINDING (high, xfail strict): the operator node never posts a batch time.  ``rollup.node.jobs``
+FINDING (high, fixed: ``[sequencer] batch_clock = "wall"`` stores a batch time with each batch, and a
+node with the ledger clock refuses to start against a rollup that checks batch times): the operator
+node never posted a batch time.  ``rollup.node.jobs``
 rebuilds and proves every sealed batch with ``process_batch(state, txs)``, whose batch time
 defaults to the ledger time; from genesis that is 0, and later it is the last oracle tick's time.
 Deployed with the production default (``maxBatchLag`` = BATCH_LAG = 3600 off dev chains) the
@@ -11,7 +13,8 @@ node's first batch reverts ``BatchTime(0)``, and any later batch does once an ho
 a tick: no batch, no forced exit served, then anyone may freeze the rollup.  The node tests run on
 dev chains, where deploy sets the lag to 0 (unchecked), so they cannot see it.
 
-FINDING (medium, xfail strict): the contract checks only the batch's start time.  An oracle tick
+FINDING (medium, fixed: ``_checkBatchTime`` refuses oracle records timed after the block): the
+contract checked only the batch's start time.  An oracle tick
 inside the batch may be timed after ``block.timestamp`` (up to 2^40 − 1); the ledger clock then
 runs ahead of L1, the next batch time must be at least that clock (spec ``StaleBatchTime``,
 circuit ``batch_clock``) and at most ``block.timestamp`` (``BatchTime``): no batch lands, forced
@@ -42,6 +45,7 @@ from rollup.ledger.demo import ORACLE, World
 from rollup.ledger.signing import oracle_tick
 from rollup.ledger.state import LedgerState
 from rollup.node.jobs import rebuild_batch
+from rollup.node.sequencer import CLOCK_SKEW, wall_batch_time
 
 PARAMS = LedgerParams(depth=2, batch_size=4)
 TIMING = (600, 300, 10)
@@ -116,15 +120,17 @@ def test_the_contract_public_input_covers_the_posted_batch_time(chain):
 class _SealedStore:
     """The four reads ``rebuild_batch`` makes, for one sealed batch of txs on genesis."""
 
-    def __init__(self, genesis: LedgerState, txs: list) -> None:
-        self.genesis, self.txs = genesis, txs
-        self.new_root = process_batch(genesis, txs).new_root
+    def __init__(self, genesis: LedgerState, txs: list, batch_time: int | None = None) -> None:
+        self.genesis, self.txs, self.batch_time = genesis, txs, batch_time
+        self.new_root = process_batch(genesis, txs, batch_time).new_root
 
     def state_after(self, number: int) -> dict:
         return {"blob": state_codec.encode(self.genesis)} if number == -1 else None
 
     def batch(self, number: int) -> dict:
-        return {"old_root": str(self.genesis.root), "new_root": str(self.new_root), "tx_count": len(self.txs)}
+        bt = None if self.batch_time is None else str(self.batch_time)
+        return {"old_root": str(self.genesis.root), "new_root": str(self.new_root), "tx_count": len(self.txs),
+                "batch_time": bt}  # fmt: skip
 
     def queue_items(self, start: int) -> list:
         return []
@@ -133,16 +139,20 @@ class _SealedStore:
         return [{"body": codec.dumps(tx)} for tx in self.txs]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="FINDING: the node posts the ledger time")
 def test_the_nodes_first_batch_passes_the_batch_time_check(chain):
-    """The node's own path (``jobs.rebuild_batch``) for a first batch holding a fresh oracle tick:
-    its posted batch time is the genesis time 0, so the contract answers BatchTime(0) before it
-    looks at the proof."""
-    tick = oracle_tick(chain.genesis.domain, ORACLE, 0, 3_000_000, chain.now())
-    res = rebuild_batch(_SealedStore(chain.genesis, [tick]), PARAMS, 0)
-    assert int.from_bytes(res.data[1:6], "big") == 0
+    """Fixed: with ``batch_clock = "wall"`` the sequencer starts each batch's clock at its first
+    acknowledgement (less CLOCK_SKEW) and stores it with the batch; ``jobs.rebuild_batch`` posts that
+    time, which the contract accepts.  The ledger clock alone would post the genesis time 0
+    (BatchTime(0)); a node so configured against a lagged rollup refuses to start (``check_clock``)."""
+    now = chain.now()
+    batch_time = wall_batch_time(now, chain.genesis.time)
+    tick = oracle_tick(chain.genesis.domain, ORACLE, 0, 3_000_000, now)
+    res = rebuild_batch(_SealedStore(chain.genesis, [tick], batch_time), PARAMS, 0)
+    assert int.from_bytes(res.data[1:6], "big") == batch_time == now - CLOCK_SKEW
     verdict = chain.verdict(res.new_root, res.data)
     assert "BatchTime" not in verdict, verdict
+    ledger_clock = rebuild_batch(_SealedStore(chain.genesis, [tick]), PARAMS, 0)
+    assert "BatchTime" in chain.verdict(ledger_clock.new_root, ledger_clock.data)
 
 
 def _future_tick_batch(chain):
@@ -151,8 +161,8 @@ def _future_tick_batch(chain):
     return now, process_batch(chain.genesis, [tick], now - 60)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="FINDING: oracle times after the block pass")
 def test_a_batch_whose_oracle_tick_is_after_the_block_is_refused(chain):
+    """Fixed: ``_checkBatchTime`` refuses an oracle record timed after the block (BatchTime)."""
     _, res = _future_tick_batch(chain)
     verdict = chain.verdict(res.new_root, res.data)
     assert "BatchTime" in verdict, f"the contract passed the time check ({verdict})"

@@ -1,7 +1,8 @@
 """Attacks on commit 57a9a4e's price ages through the forced-exit path, each forced through the circuit.
 
 Forced exits deliberately skip the price-age rule (so the L1 queue never jams) and pay
-``max_withdrawable`` under the ledger's current prices.  FINDING (high, xfail strict): that is a
+``max_withdrawable`` under the ledger's current prices.  FINDING (high, fixed: forced exits now
+need fresh prices like every margin-reading type): that was a
 withdrawal at a stale price, the very attack the price ages were added to stop.  The operator
 withholds one market's ticks (or posts no ticks at all: the batch time alone moves the clock); an
 account whose position lost since the last posted tick asks for a forced exit on L1 and is paid
@@ -18,14 +19,13 @@ from __future__ import annotations
 import pytest
 
 from rollup import errors as err
-from rollup.ledger import margin
 from rollup.ledger.batch import process_batch
 from rollup.ledger.demo import FAR, ORACLE, funded_world
 from rollup.ledger.signing import oracle_tick
 from rollup.ledger.transition import forced_exit_amount
 from rollup.ledger.types import ForcedExit
 from tests.attack.scenarios import ETH, HOUR, SMALL
-from tests.batch_circuit_helpers import prove_mode
+from tests.batch_circuit_helpers import forced, prove_mode
 
 SHORT, LONG = 0, 1
 
@@ -42,12 +42,6 @@ def _short_eth_then_withheld_rise():
     return w, w.state.copy(), withheld
 
 
-def _exit_batch():
-    w, start, withheld = _short_eth_then_withheld_rise()
-    res = process_batch(start, [ForcedExit(SHORT)], withheld.timestamp - 1)  # posted just before the tick
-    return start, withheld, res
-
-
 def test_the_same_state_refuses_a_withdrawal_and_a_liquidation():
     """The price-age rule holds for the margin-reading types: the stale ETH price cannot pay a
     withdrawal, nor can anyone liquidate the short before its exit (no tick, no liquidation)."""
@@ -59,20 +53,19 @@ def test_the_same_state_refuses_a_withdrawal_and_a_liquidation():
         process_batch(start, [w.wallets[2].liquidate(start, ETH, SHORT, 2, 10, FAR)], later)
 
 
-def test_a_forced_exit_at_a_stale_price_is_accepted_and_proven():
-    """The exit lands: the spec pays 200,000 under the 2-hour-old price and the circuit proves it."""
-    start, _, res = _exit_batch()
+def test_a_forced_exit_at_a_stale_price_is_refused_until_the_tick_is_posted():
+    """Fixed: the exit reads margin, so it needs fresh prices too.  Two hours on, the spec refuses it
+    (StaleOraclePrice) and, forced through, ``slot0.price_fresh#`` stops the 200,000 payout; with the
+    withheld tick posted first the exit pays what the fresh price allows (0) and leaves no bad debt."""
+    w, start, withheld = _short_eth_then_withheld_rise()
+    later = withheld.timestamp - 1
+    with pytest.raises(err.StaleOraclePrice):
+        process_batch(start, [ForcedExit(SHORT)], later)
+    with forced(err.StaleOraclePrice):
+        res = process_batch(start, [ForcedExit(SHORT)], later)
     assert res.effects[0].record.amount == 200_000
-    assert prove_mode(res, SMALL).which_is_unsatisfied() is None
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="FINDING: forced exits pay at stale prices")
-def test_a_forced_exit_pays_no_more_than_the_fresh_price_allows():
-    """What a forced exit pays must not depend on the operator withholding ticks: at most what the
-    withheld (fresh) price allows, and no bad debt once that price is posted."""
-    start, withheld, res = _exit_batch()
-    paid = res.effects[0].record.amount
-    fresh = process_batch(start, [withheld]).state
-    assert paid <= forced_exit_amount(fresh, SHORT), f"paid {paid} at the stale price, 0 at the fresh one"
-    after = process_batch(res.state, [withheld]).state
-    assert margin.value_scaled(SMALL, after.accounts[SHORT], after.markets) >= 0, "bad debt left behind"
+    assert prove_mode(res, SMALL).which_is_unsatisfied() == "slot0.price_fresh0.pack"  # both markets are stale
+    btc = oracle_tick(start.domain, ORACLE, 0, 3_000_000, withheld.timestamp + 1)  # BTC ticks as well
+    ticked = process_batch(process_batch(start, [withheld], later).state, [btc]).state
+    paid = process_batch(ticked, [ForcedExit(SHORT)]).effects[0].record.amount
+    assert paid == forced_exit_amount(ticked, SHORT) == 0
