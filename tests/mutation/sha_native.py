@@ -20,6 +20,7 @@ import hashlib
 import struct
 from dataclasses import dataclass, field
 
+from circuits.field import R
 from circuits.gadgets.sha256 import H0, K
 
 M32 = 0xFFFFFFFF
@@ -189,3 +190,65 @@ def replay(plan: Plan) -> list[int]:
         a, b, c, d, e, f, g, _ = state
         state = [plan.a[t], a, b, c, (d + plan.t1[t]) & M32, e, f, g]
     return [(x + y) & M32 for x, y in zip(plan.h_in, state)]
+
+
+# ---- non-boolean bits of E_59: T1 of rounds 60..63 is affine in them -------------------------
+
+E_BITS = (0, 1, 2, 3)  # the bits of E_59 made non-boolean (no two meet in one Σ1 output)
+
+
+def _fbits(x: int) -> list[int]:
+    return [(x >> j) & 1 for j in range(32)]
+
+
+def _fword(bits: list[int]) -> int:
+    return sum(b << j for j, b in enumerate(bits)) % R
+
+
+def _ft1(e: list[int], f: list[int], g: list[int], h: list[int], t: int, w_t: int) -> int:
+    """T1 as the gadget computes it from bits that may be field elements (XOR is a + b − 2ab)."""
+    x = lambda a, b: (a + b - 2 * a * b) % R  # noqa: E731
+    s1 = [x(x(e[(j + 6) % 32], e[(j + 11) % 32]), e[(j + 25) % 32]) for j in range(32)]
+    chs = [(gj + ej * (fj - gj)) % R for ej, fj, gj in zip(e, f, g)]
+    return (_fword(h) + _fword(s1) + _fword(chs) + K[t] + w_t) % R
+
+
+def e_bits_plan(h_in: list[int], block: list[int], digest: list[int]) -> dict[int, int] | None:
+    """Values of E_59's bits E_BITS that make T1_60..T1_63 give A_60..A_63 of ``digest``
+    (E_60..E_63 are set directly, their carries non-boolean); None if the system is singular."""
+    w = schedule(block)
+    states = trace(h_in, w)
+    a_fin, e_fin = _final(h_in, digest)
+    a = {t: states[t + 1][0] for t in range(57, 60)} | dict(enumerate(a_fin, start=60))
+    e = {t: _fbits(states[t + 1][4]) for t in range(56, 60)} | {t: _fbits(v) for t, v in enumerate(e_fin, start=60)}
+    need = [(a[t] - big_sigma0(a[t - 1]) - maj(a[t - 1], a[t - 2], a[t - 3])) % R for t in range(60, 64)]
+
+    def t1s(values: dict[int, int]) -> list[int]:
+        e59 = [values.get(j, b) for j, b in enumerate(e[59])]
+        es = {**e, 59: e59}
+        return [_ft1(es[t - 1], es[t - 2], es[t - 3], es[t - 4], t, w[t]) for t in range(60, 64)]
+
+    base = t1s({})
+    cols = [[(v - b) % R for v, b in zip(t1s({j: e[59][j] + 1}), base)] for j in E_BITS]
+    delta = _solve([[cols[c][r] for c in range(4)] for r in range(4)], [(n - b) % R for n, b in zip(need, base)])
+    if delta is None:
+        return None
+    return {j: (e[59][j] + d) % R for j, d in zip(E_BITS, delta)}
+
+
+def _solve(m: list[list[int]], y: list[int]) -> list[int] | None:
+    """x with m·x = y over Fr (Gauss-Jordan); None if m is singular."""
+    n = len(y)
+    rows = [r[:] + [v] for r, v in zip(m, y)]
+    for c in range(n):
+        p = next((r for r in range(c, n) if rows[r][c] % R), None)
+        if p is None:
+            return None
+        rows[c], rows[p] = rows[p], rows[c]
+        inv = pow(rows[c][c], -1, R)
+        rows[c] = [v * inv % R for v in rows[c]]
+        for r in range(n):
+            if r != c and rows[r][c]:
+                k = rows[r][c]
+                rows[r] = [(v - k * u) % R for v, u in zip(rows[r], rows[c])]
+    return [rows[r][n] for r in range(n)]

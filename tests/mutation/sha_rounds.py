@@ -10,7 +10,10 @@ The freedom used, per kind (t = 56..63, LSB = the word's lowest bit, weight 1):
 * T1 shifted through Σ1's LSB (``r#.S#.#a/#b``) or Ch's (``r#.ch#``);
 * A_t free (``r#.a.sum``; ``r#.a.s#.bit``: its carry non-boolean), or T2 shifted through Maj's
   LSB (``r#.maj#``; ``r#.bc#``: the product b·c, which Maj passes on with the sign 1 − 2a);
-* the final words' carries non-boolean (``h#.s#.bit``).
+* the final words' carries non-boolean (``h#.s#.bit``);
+* four low bits of E_59 non-boolean (``r#.e.s#.bit``): T1 of rounds 60..63 is affine in them (Σ1
+  and Ch are, one such bit per XOR), so a 4×4 system over Fr gives A_60..A_63, while E_60..E_63 take
+  their words with non-boolean carries; the XORs of round 60's Σ1 compute a + b − 2ab.
 A shifted LSB is a field element (non-boolean): it only enters sums, which stay exact integers.
 """
 
@@ -20,19 +23,19 @@ from collections.abc import Callable
 
 from circuits.field import R
 from tests.mutation import sha_native as sn
-from tests.mutation.tamper import Tamper, TamperedCS
+from tests.mutation.tamper import Tamper, TamperedCS, TamperError
 
 PREFIX = "public_data.sha256"
 ROUNDS = range(sn.FIRST, 64)
 INV32 = pow(1 << 32, -1, R)
 Message = Callable[[TamperedCS], bytes]
 
-PLANS = {"w": sn.w_plan, "t1": sn.t1_plan, "a": sn.a_plan}
+PLANS = {"w": sn.w_plan, "t1": sn.t1_plan, "a": sn.a_plan, "e": sn.e_bits_plan}
 KIND_PLAN = {
     "w#.sum": "w", "w#.s#.bit": "w", "w#.s#.#a": "w", "w#.s#.#b": "w",
     "r#.S#.#a": "t1", "r#.S#.#b": "t1", "r#.ch#": "t1",
     "r#.a.sum": "a", "r#.a.s#.bit": "a", "r#.maj#": "a", "r#.bc#": "a",
-    "h#.s#.bit": "",
+    "h#.s#.bit": "", "r#.e.s#.bit": "e",
 }  # fmt: skip
 
 
@@ -48,9 +51,17 @@ class Steering:
     def plan(self, cs: TamperedCS) -> sn.Plan:
         def make() -> sn.Plan:
             h_in, block = sn.chaining(self.message(cs))
-            return PLANS[self.kind](h_in, block, self.digest(cs))
+            plan = PLANS[self.kind](h_in, block, self.digest(cs))
+            if plan is None:
+                raise TamperError("no plan reaches this digest")
+            return plan
 
         return self._cached(cs, "plan", make)
+
+    def final_e(self, cs: TamperedCS) -> list[int]:
+        """E_60..E_63 of the steered block."""
+        h_in = self._cached(cs, "h_in", lambda: sn.chaining(self.message(cs))[0])
+        return [(self.digest(cs)[7 - k] - h_in[7 - k]) & sn.M32 for k in range(4)]
 
     def _cached(self, cs: TamperedCS, key: str, make: Callable[[], object]):
         store = cs.__dict__.setdefault("sha_steering", {})
@@ -140,7 +151,39 @@ def steer(kind: str, last_block: int, message: Message, target: Message, claims:
         rows = {f"{base}.r{t}.a.sum": (f"{base}.r{t}.a", 35) for t in ROUNDS}
         word = lambda cs, prefix: st.plan(cs).a[int(prefix.rsplit(".r", 1)[1].split(".")[0])]  # noqa: E731
         return Tamper(label, hooks=_word_hooks(rows, word, carry=kind != "r#.a.sum"), claims=claims)
+    if kind == "r#.e.s#.bit":
+        return Tamper(label, hooks=_e_bit_hooks(base, st), claims=claims)
     return Tamper(label, overrides=_overrides(kind, base, st), claims=claims)
+
+
+def _e_bit_hooks(base: str, st: Steering) -> dict:
+    """E_59's low bits from the plan (its carry absorbs them), E_60..E_63 set (carries absorb),
+    and round 60's Σ1 XORs computed as the gadget's polynomial."""
+
+    def e59(cs: TamperedCS, a: object, b: object, c: object) -> None:
+        prefix = f"{base}.r59.e"
+        for j, v in st.plan(cs).items():
+            cs.set(f"{prefix}.s{j}", v)
+        rest = sum(cs.get(f"{prefix}.s{j}") << j for j in range(35) if j != 32)
+        cs.set(f"{prefix}.s32", (cs.value(c) - rest) * INV32)
+
+    def xor_at(name: str) -> Callable:
+        def hook(cs: TamperedCS, a: object, b: object, c: object) -> None:
+            cs.set(name, _xor_of(cs.value(a) * pow(2, -1, R) % R, cs.value(b)))
+
+        return hook
+
+    def word(cs: TamperedCS, prefix: str) -> int:
+        t = int(prefix.rsplit(".r", 1)[1].split(".")[0])
+        return st.final_e(cs)[t - 60]
+
+    rows = {f"{base}.r{t}.e.sum": (f"{base}.r{t}.e", 35) for t in range(60, 64)}
+    hooks = {**_word_hooks(rows, word, carry=True), f"{base}.r59.e.sum": e59}
+    for i in range(32):
+        for part in "ab":
+            name = f"{base}.r60.S1.{i}{part}"
+            hooks[name] = xor_at(name)
+    return hooks
 
 
 KINDS = tuple(KIND_PLAN)
