@@ -18,6 +18,7 @@ from tests.mutation.groups import Mutant
 from tests.mutation.judge import run_batch
 from tests.mutation.statements import SMALL, batch_statement
 from tests.mutation.tamper import HONEST, rebuilt_without
+from tests.mutation.tamperers import const, setw
 
 
 def _stopped(statement: str, tamper=HONEST) -> tuple[str, ...]:
@@ -75,6 +76,13 @@ def test_a_size_past_2_47_is_stopped_by_the_range_and_the_margin_sign(statement,
     """One side of a well-margined trade at price 1 ends at |size| ≥ 2^47: the size range fails and so
     does the margin's sign decomposition of the same size (why size_range is redundant)."""
     assert _stopped(statement) == (f"slot0.{lane}.size_range.pack", f"slot0.{lane}.sign0.pack")
+
+
+def test_an_expiry_of_2_64_is_stopped_by_its_64_bit_range_and_gate():
+    """expiry − time fits 64 bits, the expiry itself does not (the spec reads it as unsigned 64-bit)."""
+    st = "refused_withdraw_expiry_beyond_u64"
+    assert _stopped(st) == ("slot0.expiry_u64.pack",)
+    assert _stopped(st, setw("slot0.expiry_u64_gate", const(0))) == ("slot0.expiry_u64_gate",)
 
 
 def test_two_signing_flags_check_sig_a_under_a_key_off_the_curve():

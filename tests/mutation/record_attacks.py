@@ -18,6 +18,8 @@ test; the accounts that sign are the attacker's own (two colluding accounts, or 
 * ``refused_buyer_beyond_size_range`` / ``refused_seller_beyond_size_range``: one side of a trade
   at oracle price 1 ends at |size| ≥ 2^47 (the other side stays in range); well margined, so only
   the size range stops it (the margin bounds are derived for |size| < 2^47).
+* ``refused_withdraw_expiry_beyond_u64``: a withdrawal signed with expiry 2^64 (``expiry_u64``; with
+  its gate's product set to 0, ``expiry_u64_gate``).
 """
 
 from __future__ import annotations
@@ -80,7 +82,20 @@ def _beyond_statement(name: str, buyer_start: int, seller_start: int, amount: in
     return st
 
 
+def _expiry_beyond_u64() -> BatchStatement:
+    """Account 0's withdrawal signed with expiry 2^64: after the ledger time, so expiry − time fits 64
+    bits, but the spec reads expiries as unsigned 64-bit (``slot#.expiry_u64``)."""
+    from tests.mutation.statements import SMALL, batch
+
+    w, _ = funded_world(SMALL)
+    st = batch("refused_withdraw_expiry_beyond_u64", w, w.wallets[0].withdraw(w.state, 0, 10, 1 << 64))
+    if not st.refused:
+        raise AssertionError("the spec accepts an expiry of 2^64")
+    return st
+
+
 FORGED = {
+    "refused_withdraw_expiry_beyond_u64": _expiry_beyond_u64,
     "forged_trade_seller_aliased": lambda: resigned("trade", "forged_trade_seller_aliased", b=17),
     "forged_trade_on_market_2": lambda: resigned(
         "trade", "forged_trade_on_market_2", market=2, amount=1, price=MIXED_PRICE
@@ -140,6 +155,7 @@ def eth_trade_run_on_btc() -> Tamper:
 
 
 ATTACKS: list[tuple[str, Tamper]] = [
+    ("refused_withdraw_expiry_beyond_u64", setw("slot0.expiry_u64_gate", const(0))),  # the gate's product dropped
     ("valid_trade_eth", eth_trade_run_on_btc()),
     ("forged_trade_on_market_2", market_flags(-1, 2)),
 ]
