@@ -115,7 +115,7 @@ def lane_b_path(st: BatchStatement, cs: TamperedCS) -> tuple[tuple[int, ...], ..
     rec = st.res.witness.slots[0].record
     tree = st.start.tree.copy()
     tree.set_leaf(rec.a, (cs.get("slot0.a.leaf_old") + cs.get("slot0.a.written")) % R)
-    return tree.path(rec.b).siblings
+    return tree.path(rec.b % st.start.params.num_accounts).siblings  # the circuit reads the low 2·depth bits
 
 
 def _consistent(st: BatchStatement, tamper: Tamper) -> Tamper:

@@ -146,27 +146,31 @@ REASONS: list[tuple[str, str, str]] = [
     (
         r"batch",
         r"slot#\.[ab]\.size_range \[.*\]",
-        "open: a size beyond 2^47 needs a position the margin rules refuse in every corpus case; whether the "
-        "margin bound implies the range for all parameters is not shown; no forced statement reaches it",
+        "redundant: the lane's margin decomposes every market's size it values with is_nonnegative(s, 48), "
+        "the same bits of s + 2^47 as this signed_range_check: lane b always on its new sizes, lane a on its "
+        "new sizes except for liquidations (liquidation_reduces with the _reducing decompositions keep "
+        "|new| ≤ |old|, old decomposed by the margin) and forced exits (no size moves); new_size_sel is the "
+        "selected market's new size, or 0 without a market (refused_*_beyond_size_range fail both rows)",
     ),
     (
         r"batch",
-        r"slot#\.b_in_tree \[row\]",
-        "open: not redundant: a trade or liquidation whose record (signed by both) names b ≥ 4^depth would "
-        "run against b mod 4^depth while the posted data names an account the spec does not have; the "
-        "forced-witness builder cannot open such an index, witness not written",
+        r"slot#\.one_type \[row\]",
+        "redundant: without it the flags are still bits with Σ k·t_k = type, and t0 is read nowhere else, so "
+        "Σ t = 0 or t0 plus one flag is an honest witness with t0 changed.  Two or more of t1..t8: "
+        "unused_amount forces amount = 0 (every type but noop uses it), so t3/t6 fail amount_nonzero; the "
+        "contract hashes one queue item exactly for types 1, 7, 8, the circuit t1 + t7 + t8 items (another "
+        "count needs a chosen Poseidon output); funding with an oracle tick fails oracle_expiry_zero, "
+        "funding_binds_time, funding_started together; what is left ({2,4}, {1,2,4}, {1,2,5}) verifies sig_a "
+        "under 2·oracle − dummy key (active = 2), off the curve (checked for the demo key; a random key "
+        "puts it on the curve with probability ~1/r)",
     ),
     (
         r"batch",
-        r"slot#\.m# \[bit\]",
-        "open: not redundant: with 2 markets, market = 5 gives m1 = 5, m0 = −4 and an oracle price "
-        "5·p1 − 4·p0; the spec refuses an unknown market; witness not written",
-    ),
-    (
-        r"batch",
-        r"slot#\.(t# \[bit\]|one_type \[row\]|bit# \[bit\])",
-        "open: non-boolean type flags (or two flags set) mix the rules a slot applies, and non-boolean record "
-        "bits change fields while the SHA-256 message keeps its words; no attack found, none written",
+        r"slot#\.t# \[bit\]",
+        "open: non-boolean type flags (t0 absorbs Σ t = 1, so only Σ k·t_k = type binds t1..t8); two-flag "
+        "mixes fail as for one_type, and the withdrawal-drain family (a withdrawal record, L2 debited less) "
+        "is forced by the queue count, the signature gates and the funding/oracle time rules to t1 = −1, "
+        "t7 = 7, t8 = −6, which overdraft stops; no witness found, no redundancy shown",
     ),
     (
         r"batch",
