@@ -29,6 +29,7 @@ from dataclasses import replace
 from circuits.field import R
 from circuits.ledger.state import message
 from circuits.r1cs import LCLike
+from rollup.ledger.batch_data import HEAD_BYTES
 from rollup.ledger.demo import World, funded_world
 from rollup.ledger.types import Transaction
 from tests.mutation.judge import BatchStatement
@@ -112,26 +113,32 @@ def market_flags(m0: int, m1: int) -> Tamper:
     return setw("slot0.m0", const(m0)) + setw("slot0.m1", const(m1))
 
 
-# Record bits moved (big-endian bit -> delta) so that the ETH trade's record reads market 0 and
-# a + 2^24 while SHA-256 message word 8 (version ‖ record bits 0..23) and its σ0 in the schedule
-# (w23) keep their integer values: every SHA-256 sum, so the digest, is unchanged.  The high bits
-# of a still sum to 0 (a_in_tree), its path bits are untouched.  Found by lattice reduction over
-# the non-interacting bit positions of the word (σ0 is multilinear in its bits) and checked exactly.
-MARKET_TO_A = {7: -1, 8: -30, 9: 64, 15: 17, 16: -34, 21: 17, 22: -34}
-WORD8 = 8  # record bit j is message word 8's bit j + 8 (after the version byte)
+# Record bits moved (big-endian bit -> delta) so that the ETH trade's record reads market 0 (bit 6
+# to −1, bit 7 to 2) and a + 2^24 while SHA-256 message word 9 (batch time bits 15..0 ‖ record bits
+# 0..15) and its σ0 in the schedule (w24) keep their integer values: every SHA-256 sum, so the
+# digest, is unchanged.  The high bits of a still sum to 0 (a_in_tree), its path bits are untouched,
+# the type bits too.  Found by lattice reduction (LLL) over sets of bit positions of the word that
+# share no σ0 output (σ0 is multilinear in its bits, so its change is then linear in the deltas,
+# with coefficients read off the valid ETH trade's honest bits) and checked exactly by the circuit.
+MARKET_TO_A = {6: -1, 7: 1, 8: -6, 9: 9, 13: 195, 14: -134, 15: -64}
+MESSAGE_OFFSET = 256 + 8 * HEAD_BYTES  # message bit of record bit 0: header (256 bits), version, batch time
+VERSION_BITS = range(256, 264)  # the version byte's message bits: constants, their XORs are free
 
 
-def _xor_rows(word_bits: int = 32, constant: range = range(WORD8)) -> list[str]:
-    """The XOR rows σ0(w8) has in the schedule's w23 (a XOR with a constant bit is free: no row)."""
+def _xor_rows(record_bit: int = 0) -> list[str]:
+    """The XOR rows σ0 has in the schedule for the message word holding ``record_bit`` (a XOR with a
+    constant bit is free: no row)."""
+    word = (MESSAGE_OFFSET + record_bit) // 32
+    const = {p for p in range(32) if 32 * word + p in VERSION_BITS}
     rows = []
-    for k in range(word_bits):
+    for k in range(32):
         x, y = (k - 7) % 32, (k - 18) % 32
-        z_const = k < 3 or (k - 3) in constant
-        if x not in constant and y not in constant:
+        z_const = k < 3 or (k - 3) in const
+        if x not in const and y not in const:
             rows.append(f"{k}a")
-        if not (x in constant and y in constant) and not z_const:
+        if not (x in const and y in const) and not z_const:
             rows.append(f"{k}b")
-    return [f"public_data.sha256/b0.w23.s0.{r}" for r in rows]
+    return [f"public_data.sha256/b0.w{word + 15}.s0.{r}" for r in rows]
 
 
 def _xor_of_values(row: str) -> Hook:
