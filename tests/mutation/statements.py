@@ -26,6 +26,7 @@ from tests import test_batch_differential as tdiff
 from tests import test_soundness_attacks as tsa
 from tests.batch_circuit_helpers import force_through
 from tests.mutation.judge import BatchStatement, ExitStatement
+from tests.mutation.price_attacks import STATEMENTS as PRICE_AGES
 from tests.mutation.record_attacks import FORGED as RECORD_FORGED
 from tests.mutation.scenarios import FORGED, SCENARIOS
 
@@ -240,6 +241,7 @@ BATCH: dict[str, Callable[[], BatchStatement | None]] = {
     "forced_exit_refused_on_forged_account": _exit_refused_on_forged_account,
     **{f"differential_{s}": functools.partial(_differential, s) for s in range(40)},
     **RECORD_FORGED,
+    **PRICE_AGES,
 }
 
 

@@ -174,6 +174,22 @@ REASONS: list[tuple[str, str, str]] = [
     ),
     (
         r"batch",
+        r"batch_time_bits \[b#\.bit\]",
+        "assumption (SHA-256): the batch time's bits are read only by their pack row and the SHA-256 "
+        "message (words 8 and 9, after the version byte and before the records); non-boolean bits that "
+        "keep those words' integers equal to a posted time's canonical words weigh up, word by word, to that "
+        "time, so the pack row makes batch_time the posted time; other word integers must still reach the "
+        "contract's digest of the canonical bytes: a second preimage",
+    ),
+    (
+        r"batch",
+        r"slot#\.unpriced# \[inv\]",
+        "redundant: without the inverse row, a price time x ≠ 0 still forces out = 0 (x·out = 0), so a "
+        "priced market is checked; only x = 0 (never priced, price 0, no position) frees out, and the "
+        "honest out = 1 already skips the check: another out only adds a range check on gate·slack",
+    ),
+    (
+        r"batch",
         r"slot#\.oracle_expiry_zero \[row\]",
         "redundant for the judged statement: an oracle tick's expiry is neither posted nor stored; the row "
         "pins what the oracle signs (expiry 0), so another expiry needs an oracle signature on it",
