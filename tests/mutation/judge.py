@@ -2,11 +2,11 @@
 
 The public input is what the verifier (the rollup contract) computes from what the prover claims:
 for a batch, SHA-256(Poseidon(stored old root, claimed new root, its own L1 queue heads) ‖ posted
-data), with the data read from the circuit's record bits and the new root from the circuit (or the
-tamper's claim); for an exit, SHA-256(stored root ‖ claimed account ‖ claimed amount).  So a
-witness whose old root, queue or data disagree with L1 fails ``commitment``, and one that agrees is
-an *attack* when the spec disagrees with the claim: the spec refused the transactions, replays the
-posted data to another root, or pays another exit amount.
+data), with the data (version ‖ batch time ‖ records) read from the circuit's message bits and the
+new root from the circuit (or the tamper's claim); for an exit, SHA-256(stored root ‖ claimed
+account ‖ claimed amount).  So a witness whose old root, queue or data disagree with L1 fails
+``commitment``, and one that agrees is an *attack* when the spec disagrees with the claim: the spec
+refused the transactions, replays the posted data to another root, or pays another exit amount.
 """
 
 from __future__ import annotations

@@ -132,12 +132,12 @@ def _statement(name: str) -> BatchStatement:
     return batch_statement(name)
 
 
-def _stored_market_hash(name: str, m: int) -> Value:
+def stored_market_hash(name: str, m: int) -> Value:
     """Market m's hash in the stored old root (what a forged opening of its fields must reach)."""
     return lambda cs: poseidon(_statement(name).start.markets[m].fields())
 
 
-def _later_batch_time(name: str, later: int) -> Tamper:
+def later_batch_time(later: int) -> Tamper:
     """The batch time's bits spell ``later`` seconds after the clock the slots start from."""
 
     def hook(cs: TamperedCS, a: object, b: object, c: object) -> None:
@@ -154,7 +154,7 @@ STALE = "refused_withdraw_eth_stale"
 def attacks() -> list[tuple[str, Tamper]]:
     from tests.mutation.hash_attacks import KINDS, MARKET
 
-    market_hash = _stored_market_hash(STALE, ETH)
+    market_hash = stored_market_hash(STALE, ETH)
     return [
         (STALE, setw("slot0.fresh_gate1", const(0))),  # the freshness check gated off
         (STALE, setw("slot0.fresh_slack1", const(0))),  # its product 0: age never compared
@@ -162,5 +162,5 @@ def attacks() -> list[tuple[str, Tamper]]:
         *[(STALE, bump("start.ptime1", 1) + steer("old_root.market1", MARKET, market_hash, k)) for k in KINDS],
         ("valid_oracle", bump("slot0.ptime0", 3600)),  # the tick writes an hour later than its timestamp
         ("valid_oracle", bump("slot0.ptime1", 3600)),  # a BTC tick refreshes ETH's price time
-        ("valid_liquidation_clock_kept", _later_batch_time("valid_liquidation_clock_kept", FROZEN)),
+        ("valid_liquidation_clock_kept", later_batch_time(FROZEN)),
     ]
