@@ -22,6 +22,8 @@ from circuits.native import montgomery as nm
 from circuits.native.eddsa import Signature, challenge
 from tests.mutation import eddsa_free as ef
 from tests.mutation import eddsa_native as en
+from tests.mutation import eddsa_tail as et
+from tests.mutation import eddsa_windows as ew
 from tests.mutation.tamper import Tamper
 from tests.mutation.tamperers import solve, steer
 
@@ -309,6 +311,7 @@ T4_KINDS = {"ha/tail#.dbl.y2", "a.dbl#.y2"}
 S_KINDS = ["s<l.below", "s<l.eq#"]
 POSEIDON_KINDS = ["hm/r#.s#.x2", "hm/r#.s#.x4", "hm/r#.s#.x5"]
 KINDS = LADDER_KINDS + TAIL_KINDS + HM_KINDS + KEY_KINDS + S_KINDS + POSEIDON_KINDS + list(LEFT_KINDS) + list(ef.KINDS)
+KINDS += list(ew.KINDS) + list(et.KINDS)
 
 
 @dataclass(frozen=True)
@@ -359,8 +362,11 @@ def forge(kind: str, signer: Signer, seed: bytes = b"zkdx mutation") -> Forgery:
             if s is None:
                 continue
             plan = _left_plan(kind, s)
-        if kind in ef.KINDS:
-            s, values = ef.forge_left(target, i, kind)
+        if kind in ef.KINDS or kind in ew.KINDS:
+            s, values = (ef if kind in ef.KINDS else ew).forge_left(target, i, kind)
+            plan = Plan(values)
+        if kind in et.KINDS:
+            s, values = et.forge_right(t, target, i, kind)
             plan = Plan(values)
         if kind in S_KINDS:
             s = target + L

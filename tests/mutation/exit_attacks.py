@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from circuits.native.poseidon import poseidon
 from tests.mutation import statements as stmts
-from tests.mutation.hash_attacks import KINDS, LEAF, MARKETS
+from tests.mutation.hash_attacks import KINDS, LEAF, MARKET, MARKETS
 from tests.mutation.merkle_attacks import CHILD_PRODUCTS, fix_child, free_indicator
 from tests.mutation.tamper import Tamper, TamperedCS
 from tests.mutation.tamperers import Value, bump, const, repack, setw, steer, top_bit
@@ -30,6 +30,11 @@ def node(name: str) -> Value:
         return poseidon(children)
 
     return value
+
+
+def _market_hash(name: str, m: int) -> Value:
+    """Market m's hash in the frozen root (what an opening of other market fields must reach)."""
+    return lambda cs: poseidon(_st(name).state.markets[m].fields())
 
 
 def forged(name: str) -> Tamper:
@@ -83,6 +88,7 @@ def attacks() -> list[tuple[str, Tamper]]:
             ("exit_1", forged("exit_1") + steer("path.h0", 4, node("exit_1"), k)),
             ("exit_1_odd", price + steer("root", 4, lambda cs: _st("exit_1_odd").state.root, k)),
             ("exit_1_odd", price + steer("root.markets", MARKETS, lambda cs: _st("exit_1_odd").state.markets_hash, k)),
+            ("exit_1_odd", price + steer("root.market0", MARKET, _market_hash("exit_1_odd", 0), k)),
         ]
     for a in range(4):  # account a sits at position a of the lowest level
         name = f"exit_{a}"

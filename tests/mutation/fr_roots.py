@@ -85,6 +85,14 @@ def roots(f: Callable[[int], int], degree: int, seed: int = 1) -> list[int]:
     x = xs[-1]
     if sum(c * pow(x, i, R) for i, c in enumerate(p)) % R != f(x) % R:
         raise ValueError(f"f has degree above {degree}")
+    return poly_roots(p, seed)
+
+
+def poly_roots(p: Poly, seed: int = 1) -> list[int]:
+    """The roots in Fr of the polynomial p (coefficients lowest first, not all zero)."""
+    p = _trim([c % R for c in p])
+    if not p:
+        raise ValueError("the zero polynomial")
     if len(p) == 1:
         return []
     linear = _gcd(p, _trim([(a - b) % R for a, b in zip(_powmod([0, 1], R, p) + [0] * len(p), [0, 1] + [0] * len(p))]))

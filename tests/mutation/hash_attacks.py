@@ -19,11 +19,17 @@ from tests.mutation.tamper import Tamper
 from tests.mutation.tamperers import bump, steer
 
 KINDS = ("x2", "x4", "x5")
-LEAF, MARKETS = 8, 7  # Poseidon inputs of a leaf (2 markets) and of the markets hash
+LEAF, MARKETS, MARKET = (
+    8,
+    3,
+    4,
+)  # Poseidon inputs of a leaf (2 markets), the markets hash (time, 2 market hashes), a market
 
 
 def _forged_start(name: str) -> Tamper:
-    return bump("start.time", 1)
+    """A start price one above the stored one (it reaches the new root; the start time no longer
+    does: the slots run from the posted batch time)."""
+    return bump("start.price0", 1)
 
 
 def poseidon_attacks() -> list[tuple[str, Tamper]]:
@@ -33,6 +39,7 @@ def poseidon_attacks() -> list[tuple[str, Tamper]]:
         out += [
             ("trade", steer("new_root", 4, None, k)),
             ("trade", steer("new_root.markets", MARKETS, None, k)),
+            ("trade", steer("new_root.market0", MARKET, None, k)),
             (
                 "trade",
                 _forged_start("trade") + steer("old_root", 4, lambda cs: stmts.batch_statement("trade").start.root, k),

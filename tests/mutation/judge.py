@@ -2,11 +2,11 @@
 
 The public input is what the verifier (the rollup contract) computes from what the prover claims:
 for a batch, SHA-256(Poseidon(stored old root, claimed new root, its own L1 queue heads) ‖ posted
-data), with the data read from the circuit's record bits and the new root from the circuit (or the
-tamper's claim); for an exit, SHA-256(stored root ‖ claimed account ‖ claimed amount).  So a
-witness whose old root, queue or data disagree with L1 fails ``commitment``, and one that agrees is
-an *attack* when the spec disagrees with the claim: the spec refused the transactions, replays the
-posted data to another root, or pays another exit amount.
+data), with the data (version ‖ batch time ‖ records) read from the circuit's message bits and the
+new root from the circuit (or the tamper's claim); for an exit, SHA-256(stored root ‖ claimed
+account ‖ claimed amount).  So a witness whose old root, queue or data disagree with L1 fails
+``commitment``, and one that agrees is an *attack* when the spec disagrees with the claim: the spec
+refused the transactions, replays the posted data to another root, or pays another exit amount.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from circuits.field import R
 from circuits.ledger.circuit import BatchCircuit
 from circuits.ledger.exit import ExitCircuit, ExitWitness
-from circuits.ledger.params import COLLATERAL_BITS, INDEX_BITS, NONCE_BITS, SIZE_BITS, VERSION, TxType
+from circuits.ledger.params import COLLATERAL_BITS, INDEX_BITS, NONCE_BITS, SIZE_BITS, TIME_BITS, VERSION, TxType
 from circuits.ledger.records import RECORD_BITS
 from circuits.ledger.state import exit_public_input, header, public_input, queue_step
 from rollup.errors import BatchDataError, InvalidTransaction
 from rollup.ledger.batch import BatchResult, replay_batch
+from rollup.ledger.batch_data import HEAD_BYTES, TIME_BYTES
 from rollup.ledger.escape import exit_amount
 from rollup.ledger.state import LedgerState
 from tests.mutation.tamper import HONEST, Tamper, TamperedCS, bits_value, poseidon_output, synthesize_tampered
@@ -66,9 +67,21 @@ def claim(tamper: Tamper, key: str) -> object:
 # ---- batch ----------------------------------------------------------------------------------
 
 
+def posted_time(cs: TamperedCS) -> int | None:
+    """The batch time the SHA-256 message spells: its bits (``batch_time_bits``) when they are
+    boolean, else the ``batch_time`` witness they pack to (None if that is not below 2^40)."""
+    t = bits_value(cs, "batch_time_bits")
+    t = cs.get("batch_time") if t is None else t
+    return t if 0 <= t < (1 << TIME_BITS) else None
+
+
 def posted_data(cs: TamperedCS, batch_size: int) -> bytes | None:
-    """version ‖ records as the circuit's record bits spell them (None if a bit is not boolean)."""
-    out = bytearray([VERSION])
+    """version ‖ batch time ‖ records as the circuit's message bits spell them (None if a record
+    bit is not boolean or the time does not fit its 5 bytes)."""
+    t = posted_time(cs)
+    if t is None:
+        return None
+    out = bytearray([VERSION]) + t.to_bytes(TIME_BYTES, "big")
     for k in range(batch_size):
         bits = [cs.get(f"slot{k}.bit{i}") for i in range(RECORD_BITS)]
         if any(b not in (0, 1) for b in bits):
@@ -77,8 +90,13 @@ def posted_data(cs: TamperedCS, batch_size: int) -> bytes | None:
     return bytes(out)
 
 
+def record_offsets(data: bytes) -> range:
+    """Where each record of a posting starts (after the version byte and the batch time)."""
+    return range(HEAD_BYTES, len(data), RECORD_BITS // 8)
+
+
 def _types(data: bytes) -> list[int]:
-    return [data[i] >> 4 for i in range(1, len(data), RECORD_BITS // 8)]
+    return [data[i] >> 4 for i in record_offsets(data)]
 
 
 def contract_queue_after(start: LedgerState, data: bytes) -> int | None:
@@ -104,8 +122,9 @@ def _verdict(st: BatchStatement, data: bytes, new_root: int) -> tuple[bool, str]
     if new_root != root:
         return True, "claimed root differs from the spec's replay of the posted data"
     n = RECORD_BITS // 8
-    slots = range(1, len(data), n)
-    resigned = [i for i in slots if data[i : i + n] != st.res.data[i : i + n] and data[i] >> 4 in SIGNED_TYPES]
+    resigned = [
+        i for i in record_offsets(data) if data[i : i + n] != st.res.data[i : i + n] and data[i] >> 4 in SIGNED_TYPES
+    ]
     return bool(resigned), "a signed record changed under its signatures"
 
 
@@ -115,7 +134,7 @@ def lane_b_path(st: BatchStatement, cs: TamperedCS) -> tuple[tuple[int, ...], ..
     rec = st.res.witness.slots[0].record
     tree = st.start.tree.copy()
     tree.set_leaf(rec.a, (cs.get("slot0.a.leaf_old") + cs.get("slot0.a.written")) % R)
-    return tree.path(rec.b).siblings
+    return tree.path(rec.b % st.start.params.num_accounts).siblings  # the circuit reads the low 2·depth bits
 
 
 def _consistent(st: BatchStatement, tamper: Tamper) -> Tamper:

@@ -34,10 +34,25 @@ def base_entries() -> list[Entry]:
 
 def attack_entries() -> list[Entry]:
     """The adversarial witnesses of the ledger circuits."""
-    from tests.mutation import exit_attacks, hash_attacks, ledger_attacks, sha_attacks, sig_attacks
+    from tests.mutation import (
+        exit_attacks,
+        hash_attacks,
+        ledger_attacks,
+        price_attacks,
+        record_attacks,
+        sha_attacks,
+        sig_attacks,
+    )
 
     sha = sha_attacks.attacks()
-    pairs = [*ledger_attacks.ATTACKS, *hash_attacks.poseidon_attacks(), *sig_attacks.attacks(), *sha["batch"]]
+    pairs = [
+        *ledger_attacks.ATTACKS,
+        *record_attacks.ATTACKS,
+        *price_attacks.attacks(),
+        *hash_attacks.poseidon_attacks(),
+        *sig_attacks.attacks(),
+    ]
+    pairs += sha["batch"]
     exits = [*exit_attacks.attacks(), *sha["exit"]]
     return [entry("batch", s, t) for s, t in pairs] + [entry("exit", s, t) for s, t in exits]
 

@@ -26,6 +26,8 @@ from tests import test_batch_differential as tdiff
 from tests import test_soundness_attacks as tsa
 from tests.batch_circuit_helpers import force_through
 from tests.mutation.judge import BatchStatement, ExitStatement
+from tests.mutation.price_attacks import STATEMENTS as PRICE_AGES
+from tests.mutation.record_attacks import FORGED as RECORD_FORGED
 from tests.mutation.scenarios import FORGED, SCENARIOS
 
 SMALL = LedgerParams(depth=2, batch_size=1)
@@ -238,6 +240,8 @@ BATCH: dict[str, Callable[[], BatchStatement | None]] = {
     "forced_exit_beyond_range_pays": _beyond_range_pays,
     "forced_exit_refused_on_forged_account": _exit_refused_on_forged_account,
     **{f"differential_{s}": functools.partial(_differential, s) for s in range(40)},
+    **RECORD_FORGED,
+    **PRICE_AGES,
 }
 
 

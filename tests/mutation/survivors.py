@@ -18,9 +18,14 @@ import re
 from tests.mutation.groups import Mutant
 
 SIG, LANES = r"gadget/eddsa|batch", r"(eddsa|slot#\.sig_[ab])"
-SHA_OPEN = (
-    "open: a row kind inside SHA-256 compression; the corpus attacks only the final sums (sha_attacks); "
-    "free values in the round or schedule rows are likely enough to steer the digest, not written"
+SHA_E_SUM = (
+    "open: with the e sums' packing rows gone, each E_t is a free 32-bit word while A_t = T1_t + T2_t stays "
+    "honest; E_60..E_63 can be written, but A_60..A_63 then ask E_56..E_59 to solve "
+    "A_t = E_(t-4) + Σ1(E_(t-1)) + Ch(E_(t-1), E_(t-2), E_(t-3)) + K_t + W_t + T2_t where A_57..A_59 (inside "
+    "T2) depend on E_56..E_58: three 32-bit words of nonlinear coupling, and starting lower only moves it "
+    "(the lowest free E always feeds the next three A through Σ1, Ch and T2; the exit's second block gets "
+    "it back through the first block's A_61..A_63).  Neither a forgery nor a reduction to a SHA-256 break "
+    "is written; every other inner kind is killed by sha_rounds"
 )
 CANONICAL = (
     "assumption (SHA-256): these bits enter the data binding's SHA-256 message, and the contract hashes "
@@ -90,32 +95,14 @@ REASONS: list[tuple[str, str, str]] = [
     ),
     (
         SIG,
-        LANES + r" \[ha/tail#\.add\.(beta|gamma|tau)\]",
-        "open: likely attackable as sb/add#.* (killed): three tail additions give several free products; "
-        "with a doubling between them the polynomial to solve has higher degree; witness not written",
-    ),
-    (
-        SIG,
         LANES + r" \[r#\+ha\.(beta|gamma|tau)\]",
         "assumption (discrete log): one free product; the output runs over a curve through R8 + hm·8A, and "
         "none of ±(R8 + hm·8A) + T (T of order ≤ 4) lies on it (checked numerically), so matching S·B8 needs "
         "the discrete logarithm of an unrelated point",
     ),
-    (
-        SIG,
-        LANES + r" \[s\.b#\.bit\]",
-        "open: non-boolean bits of S that still pack to S move the window entries off their tables (each "
-        "entry is linear in b0, b1, b0·b1); likely steerable like sb/add#.tau; witness not written",
-    ),
-    (
-        SIG,
-        LANES + r" \[sb/w#\.b0b1\]",
-        "open: a free b0·b1 moves each window's entry along a line (one free value per window); likely "
-        "steerable like sb/add#.tau (two free values suffice); witness not written",
-    ),
     (r"batch", r"slot#\.sig_[ab] \[s\.pack\]", "gadget: killed by eddsa_s_plus_one in gadget/eddsa"),
     # ---- the ledger circuits -------------------------------------------------------------------
-    (r"batch|exit", r"public_data \[sha256/.*\]", SHA_OPEN),
+    (r"batch|exit", r"public_data \[sha256/b#\.r#\.e\.sum\]", SHA_E_SUM),
     (r"batch", r"header_bits \[.*\]", CANONICAL),
     (r"exit", r"root_bits \[.*\]", CANONICAL),
     (r"exit", r"amount_bits \[b#\.bit\]", CANONICAL),
@@ -159,27 +146,47 @@ REASONS: list[tuple[str, str, str]] = [
     (
         r"batch",
         r"slot#\.[ab]\.size_range \[.*\]",
-        "open: a size beyond 2^47 needs a position the margin rules refuse in every corpus case; whether the "
-        "margin bound implies the range for all parameters is not shown; no forced statement reaches it",
+        "redundant: the lane's margin decomposes every market's size it values with is_nonnegative(s, 48), "
+        "the same bits of s + 2^47 as this signed_range_check: lane b always on its new sizes, lane a on its "
+        "new sizes except for liquidations (liquidation_reduces with the _reducing decompositions keep "
+        "|new| ≤ |old|, old decomposed by the margin) and forced exits (no size moves); new_size_sel is the "
+        "selected market's new size, or 0 without a market (refused_*_beyond_size_range fail both rows)",
     ),
     (
         r"batch",
-        r"slot#\.b_in_tree \[row\]",
-        "open: not redundant: a trade or liquidation whose record (signed by both) names b ≥ 4^depth would "
-        "run against b mod 4^depth while the posted data names an account the spec does not have; the "
-        "forced-witness builder cannot open such an index, witness not written",
+        r"slot#\.one_type \[row\]",
+        "redundant: without it the flags are still bits with Σ k·t_k = type, and t0 is read nowhere else, so "
+        "Σ t = 0 or t0 plus one flag is an honest witness with t0 changed.  Two or more of t1..t8: "
+        "unused_amount forces amount = 0 (every type but noop uses it), so t3/t6 fail amount_nonzero; the "
+        "contract hashes one queue item exactly for types 1, 7, 8, the circuit t1 + t7 + t8 items (another "
+        "count needs a chosen Poseidon output); funding with an oracle tick fails oracle_expiry_zero, "
+        "funding_binds_time, funding_started together; what is left ({2,4}, {1,2,4}, {1,2,5}) verifies sig_a "
+        "under 2·oracle − dummy key (active = 2), off the curve (checked for the demo key; a random key "
+        "puts it on the curve with probability ~1/r)",
     ),
     (
         r"batch",
-        r"slot#\.m# \[bit\]",
-        "open: not redundant: with 2 markets, market = 5 gives m1 = 5, m0 = −4 and an oracle price "
-        "5·p1 − 4·p0; the spec refuses an unknown market; witness not written",
+        r"slot#\.t# \[bit\]",
+        "open: non-boolean type flags (t0 absorbs Σ t = 1, so only Σ k·t_k = type binds t1..t8); two-flag "
+        "mixes fail as for one_type, and the withdrawal-drain family (a withdrawal record, L2 debited less) "
+        "is forced by the queue count, the signature gates and the funding/oracle time rules to t1 = −1, "
+        "t7 = 7, t8 = −6, which overdraft stops; no witness found, no redundancy shown",
     ),
     (
         r"batch",
-        r"slot#\.(t# \[bit\]|one_type \[row\]|bit# \[bit\])",
-        "open: non-boolean type flags (or two flags set) mix the rules a slot applies, and non-boolean record "
-        "bits change fields while the SHA-256 message keeps its words; no attack found, none written",
+        r"batch_time_bits \[b#\.bit\]",
+        "assumption (SHA-256): the batch time's bits are read only by their pack row and the SHA-256 "
+        "message (words 8 and 9, after the version byte and before the records); non-boolean bits that "
+        "keep those words' integers equal to a posted time's canonical words weigh up, word by word, to that "
+        "time, so the pack row makes batch_time the posted time; other word integers must still reach the "
+        "contract's digest of the canonical bytes: a second preimage",
+    ),
+    (
+        r"batch",
+        r"slot#\.unpriced# \[inv\]",
+        "redundant: without the inverse row, a price time x ≠ 0 still forces out = 0 (x·out = 0), so a "
+        "priced market is checked; only x = 0 (never priced, price 0, no position) frees out, and the "
+        "honest out = 1 already skips the check: another out only adds a range check on gate·slack",
     ),
     (
         r"batch",
