@@ -40,12 +40,19 @@ sys.path.insert(0, str(ROOT))
 WORK = ROOT / "benchmarks" / "work"
 RESULTS = ROOT / "benchmarks" / "results" / "prove.json"
 SNARKJS = ROOT / "node_modules" / "snarkjs" / "build" / "cli.cjs"
-POSEIDON2 = 240  # constraints of circomlib Poseidon(2); one per level, plus one bit check
+# constraints per Merkle level (circomlib Poseidon(2), the swap and the bit check) by circom level:
+# --O2 folds the linear constraints away (too slow to compile at 2^18); --O1 keeps them (2^18 in 11 s)
+PER_LEVEL = {"--O2": 240 + 2, "--O1": 521}
+O1_FROM = 18  # sizes from 2^18 on are compiled with --O1
+
+
+def circom_opt(log_size: int) -> str:
+    return "--O1" if log_size >= O1_FROM else "--O2"
 
 
 def depth_for(log_size: int) -> int:
     """Largest Merkle depth whose circuit fits a 2^k domain (constraints + inputs + 1 <= 2^k)."""
-    return ((1 << log_size) - 4) // (POSEIDON2 + 2)
+    return ((1 << log_size) - 4) // PER_LEVEL[circom_opt(log_size)]
 
 
 def merkle_input(depth: int) -> str:
@@ -94,10 +101,10 @@ def zkdx_worker(zkey: str, wtns: str, proof_out: str) -> None:
 def prepare(log_size: int, ptau: Path | None) -> dict:
     from tests.npm_tools import compile_merkle_path, run, witness
 
-    depth = depth_for(log_size)
-    work = WORK / f"merkle_d{depth}"
+    depth, opt = depth_for(log_size), circom_opt(log_size)
+    work = WORK / (f"merkle_d{depth}" + ("" if opt == "--O2" else opt.replace("--", "_")))
     if not (work / "main.r1cs").exists():
-        compile_merkle_path(work, depth)
+        compile_merkle_path(work, depth, opt)
     if not (work / "main.wtns").exists():
         witness(work, merkle_input(depth))
     zkey = work / ("snarkjs.zkey" if ptau else "zkdx.zkey")
@@ -110,7 +117,7 @@ def prepare(log_size: int, ptau: Path | None) -> dict:
 
     m = read_r1cs(work / "main.r1cs")
     source = "snarkjs groth16 setup" if ptau else "zkdx dev setup"
-    return {"work": work, "zkey": zkey, "depth": depth, "constraints": m.num_constraints,
+    return {"work": work, "zkey": zkey, "depth": depth, "circom": opt, "constraints": m.num_constraints,
             "variables": m.num_variables, "key_source": source}  # fmt: skip
 
 
@@ -151,7 +158,7 @@ def bench_size(info: dict, reps: int) -> dict:
     med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in runs.items()}
     _check_proofs(info)
     return {
-        **{k: info[k] for k in ("depth", "constraints", "variables", "key_source")},
+        **{k: info[k] for k in ("depth", "circom", "constraints", "variables", "key_source")},
         **med,
         "ratio_wall_zkdx_over_snarkjs": med["zkdx"]["wall"] / med["snarkjs"]["wall"],
         "ratio_wall_zkdx_phases_over_snarkjs": med["zkdx_phases"]["wall"] / med["snarkjs"]["wall"],
