@@ -221,6 +221,7 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--ptau", type=Path, help="let snarkjs make the key from this prepared ptau")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold-cache start-up measurement")
+    ap.add_argument("--update", action="store_true", help="keep the other sizes already in the results file")
     ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -231,10 +232,14 @@ def main() -> None:
     results = {"machine": machine(), "workers": os.environ.get("ZKDX_WORKERS", "all cores"), "reps": args.reps,
                "bytecode": "compiled before timing", "note": note, "sizes": {}}  # fmt: skip
     results["start_up"] = {} if args.no_cold else start_up()
+    if args.update and RESULTS.exists():
+        results["sizes"] = json.loads(RESULTS.read_text())["sizes"]
     for k in args.sizes:
         info = prepare(k, args.ptau)
         print(f"2^{k}: depth {info['depth']}, {info['constraints']} constraints ...", flush=True)
-        res = bench_size(info, args.reps)
+        load_start = os.getloadavg()
+        res = {"reps": args.reps, "load_average_start": load_start, **bench_size(info, args.reps),
+               "load_average_end": os.getloadavg()}  # fmt: skip
         results["sizes"][f"2^{k}"] = res
         zk, zp, sj = res["zkdx"], res["zkdx_phases"], res["snarkjs"]
         print(f"  zkdx CLI {zk['wall']:.2f}s ({zk['cpu']:.2f}s CPU, {zk['rss_mib']} MiB)  worker {zp['wall']:.2f}s  "
