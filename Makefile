@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev,notebooks]'
+	$(PY) -m compileall -q circuits prover verifier rollup  # bytecode even where PYTHONDONTWRITEBYTECODE is set
 	$(PY) -m prover.backend.warm  # compile the prover's numba kernels once (cache inside .venv)
 	touch $@
 

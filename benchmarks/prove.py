@@ -40,12 +40,19 @@ sys.path.insert(0, str(ROOT))
 WORK = ROOT / "benchmarks" / "work"
 RESULTS = ROOT / "benchmarks" / "results" / "prove.json"
 SNARKJS = ROOT / "node_modules" / "snarkjs" / "build" / "cli.cjs"
-POSEIDON2 = 240  # constraints of circomlib Poseidon(2); one per level, plus one bit check
+# constraints per Merkle level (circomlib Poseidon(2), the swap and the bit check) by circom level:
+# --O2 folds the linear constraints away (too slow to compile at 2^18); --O1 keeps them (2^18 in 11 s)
+PER_LEVEL = {"--O2": 240 + 2, "--O1": 521}
+O1_FROM = 18  # sizes from 2^18 on are compiled with --O1
+
+
+def circom_opt(log_size: int) -> str:
+    return "--O1" if log_size >= O1_FROM else "--O2"
 
 
 def depth_for(log_size: int) -> int:
     """Largest Merkle depth whose circuit fits a 2^k domain (constraints + inputs + 1 <= 2^k)."""
-    return ((1 << log_size) - 4) // (POSEIDON2 + 2)
+    return ((1 << log_size) - 4) // PER_LEVEL[circom_opt(log_size)]
 
 
 def merkle_input(depth: int) -> str:
@@ -73,14 +80,19 @@ def measure(cmd: list[str], env: dict | None = None) -> tuple[float, int, str, f
 def zkdx_worker(zkey: str, wtns: str, proof_out: str) -> None:
     """One proof from a .zkey with phase timings, printed as JSON (runs in its own process)."""
     t0 = time.perf_counter()
+    import numpy as np
+
     from circuits.iden3 import read_wtns_array
     from prover.backend import get_backend
     from prover.prove import prove_zkey
     from prover.zkey import read_zkey
     from verifier.formats import proof_to_json
 
-    get_backend()
+    backend = get_backend()
     timings = {"import": time.perf_counter() - t0}
+    t1 = time.perf_counter()
+    backend.first_off_curve(np.zeros((1, 2, 4), dtype=np.uint64))  # numba's target set-up, one kernel
+    timings["numba_first_kernel"] = time.perf_counter() - t1
     t1 = time.perf_counter()
     z = read_wtns_array(wtns)
     pk, coeffs = read_zkey(zkey)
@@ -94,10 +106,10 @@ def zkdx_worker(zkey: str, wtns: str, proof_out: str) -> None:
 def prepare(log_size: int, ptau: Path | None) -> dict:
     from tests.npm_tools import compile_merkle_path, run, witness
 
-    depth = depth_for(log_size)
-    work = WORK / f"merkle_d{depth}"
+    depth, opt = depth_for(log_size), circom_opt(log_size)
+    work = WORK / (f"merkle_d{depth}" + ("" if opt == "--O2" else opt.replace("--", "_")))
     if not (work / "main.r1cs").exists():
-        compile_merkle_path(work, depth)
+        compile_merkle_path(work, depth, opt)
     if not (work / "main.wtns").exists():
         witness(work, merkle_input(depth))
     zkey = work / ("snarkjs.zkey" if ptau else "zkdx.zkey")
@@ -110,7 +122,7 @@ def prepare(log_size: int, ptau: Path | None) -> dict:
 
     m = read_r1cs(work / "main.r1cs")
     source = "snarkjs groth16 setup" if ptau else "zkdx dev setup"
-    return {"work": work, "zkey": zkey, "depth": depth, "constraints": m.num_constraints,
+    return {"work": work, "zkey": zkey, "depth": depth, "circom": opt, "constraints": m.num_constraints,
             "variables": m.num_variables, "key_source": source}  # fmt: skip
 
 
@@ -151,7 +163,7 @@ def bench_size(info: dict, reps: int) -> dict:
     med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in runs.items()}
     _check_proofs(info)
     return {
-        **{k: info[k] for k in ("depth", "constraints", "variables", "key_source")},
+        **{k: info[k] for k in ("depth", "circom", "constraints", "variables", "key_source")},
         **med,
         "ratio_wall_zkdx_over_snarkjs": med["zkdx"]["wall"] / med["snarkjs"]["wall"],
         "ratio_wall_zkdx_phases_over_snarkjs": med["zkdx_phases"]["wall"] / med["snarkjs"]["wall"],
@@ -184,6 +196,17 @@ def start_up() -> dict:
     return out
 
 
+def compile_bytecode() -> None:
+    """Write the project's bytecode before timing, as an install does (``make install`` runs
+    compileall; pip compiles a wheel's modules).  With ``PYTHONDONTWRITEBYTECODE`` set, as in
+    this workplace's shells, every zkdx process would otherwise recompile its ~120 modules
+    from source (0.1-0.3 s of a 2^12 proof), a cost no installed zkdx pays."""
+    import compileall
+
+    for package in ("circuits", "prover", "verifier", "rollup"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
 def machine() -> dict:
     from prover.backend import get_backend
 
@@ -198,19 +221,25 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--ptau", type=Path, help="let snarkjs make the key from this prepared ptau")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold-cache start-up measurement")
+    ap.add_argument("--update", action="store_true", help="keep the other sizes already in the results file")
     ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         zkdx_worker(*args.worker)
         return
+    compile_bytecode()
     note = "shared machine: other engineers' jobs ran meanwhile (see load_average_*)"
     results = {"machine": machine(), "workers": os.environ.get("ZKDX_WORKERS", "all cores"), "reps": args.reps,
-               "note": note, "sizes": {}}  # fmt: skip
+               "bytecode": "compiled before timing", "note": note, "sizes": {}}  # fmt: skip
     results["start_up"] = {} if args.no_cold else start_up()
+    if args.update and RESULTS.exists():
+        results["sizes"] = json.loads(RESULTS.read_text())["sizes"]
     for k in args.sizes:
         info = prepare(k, args.ptau)
         print(f"2^{k}: depth {info['depth']}, {info['constraints']} constraints ...", flush=True)
-        res = bench_size(info, args.reps)
+        load_start = os.getloadavg()
+        res = {"reps": args.reps, "load_average_start": load_start, **bench_size(info, args.reps),
+               "load_average_end": os.getloadavg()}  # fmt: skip
         results["sizes"][f"2^{k}"] = res
         zk, zp, sj = res["zkdx"], res["zkdx_phases"], res["snarkjs"]
         print(f"  zkdx CLI {zk['wall']:.2f}s ({zk['cpu']:.2f}s CPU, {zk['rss_mib']} MiB)  worker {zp['wall']:.2f}s  "

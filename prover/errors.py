@@ -1,4 +1,13 @@
-"""Typed errors of the prover package."""
+"""Typed errors of the prover package (and the dev setup's warning, importable without numba)."""
+
+INSECURE_WARNING = (
+    "WARNING: zkdx dev setup: the toxic waste (tau, alpha, beta, gamma, delta) was generated "
+    "in this process. Keys from this setup are INSECURE: whoever ran it can forge proofs."
+)
+
+
+class InsecureSetupWarning(UserWarning):
+    """Raised (as a warning) by every dev-trapdoor setup."""
 
 
 class ProverError(Exception):

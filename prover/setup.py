@@ -20,22 +20,13 @@ from circuits.field import R
 from circuits.r1cs import R1CSMatrices
 from prover.backend import get_backend
 from prover.convert import g1_from_py_ecc, g1_to_py_ecc, g2_from_py_ecc, g2_to_py_ecc
-from prover.errors import SetupError
+from prover.errors import INSECURE_WARNING, InsecureSetupWarning, SetupError
 from prover.keys import ProvingKey
 from prover.parallel import default_workers
 from prover.points import fr_array, g1_affines, g1_array, g2_affines, g2_array
 from prover.progress import Progress
 from prover.qap import domain_for, odd_coset_lagrange_at, qap_at
 from verifier.types import VerifyingKey
-
-INSECURE_WARNING = (
-    "WARNING: zkdx dev setup: the toxic waste (tau, alpha, beta, gamma, delta) was generated "
-    "in this process. Keys from this setup are INSECURE: whoever ran it can forge proofs."
-)
-
-
-class InsecureSetupWarning(UserWarning):
-    """Raised (as a warning) by every dev-trapdoor setup."""
 
 
 @dataclass(frozen=True)

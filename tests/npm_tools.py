@@ -26,8 +26,12 @@ def run(tool: str, *args: object, cwd: Path, timeout: int = 600) -> str:
     return proc.stdout
 
 
-def compile_merkle_path(workdir: Path, depth: int) -> Path:
-    """Compile a depth-`depth` circomlib Poseidon Merkle path circuit (--O2) in workdir.
+def compile_merkle_path(workdir: Path, depth: int, opt: str = "--O2") -> Path:
+    """Compile a depth-`depth` circomlib Poseidon Merkle path circuit in workdir.
+
+    ``opt`` is circom's simplification level: ``--O2`` (default) removes the linear
+    constraints (240 per Poseidon(2) level); ``--O1`` keeps them (521 per level) and
+    compiles much faster at large depths (2^18 in 11 s; --O2 did not finish in time there).
 
     circom2 runs under WASI and sees only its working directory, so the sources
     are copied in first.  Returns the directory holding main.r1cs and main_js/.
@@ -40,7 +44,7 @@ def compile_merkle_path(workdir: Path, depth: int) -> Path:
         'pragma circom 2.0.0;\ninclude "merkle_path.circom";\n'
         f"component main {{public [leaf]}} = MerklePath({depth});\n"
     )
-    run("circom2", "main.circom", "--r1cs", "--wasm", "--O2", "-o", ".", cwd=workdir)
+    run("circom2", "main.circom", "--r1cs", "--wasm", opt, "-o", ".", cwd=workdir)
     return workdir
 
 

@@ -6,6 +6,9 @@ Arguments are checked before any long work: the circuit source (``--circuit`` or
 ``--wtns`` with ``--circuit``), inputs (a JSON object naming exactly the circuit's
 inputs, each an integer or decimal string in [0, r); booleans are refused), the worker
 count (``ZKDX_WORKERS``) and every output path.  Outputs are written atomically.
+
+numpy, numba and the prover load inside the commands that use them (not when the
+parser is built), so ``zkdx verify`` and ``zkdx --help`` start without them.
 """
 
 from __future__ import annotations
@@ -18,15 +21,9 @@ import time
 
 from circuits.examples import EXAMPLES, synthesize
 from circuits.field import R
-from circuits.iden3 import encode_r1cs, encode_wtns, read_r1cs, read_wtns, read_wtns_array
 from circuits.r1cs import Mode, R1CSMatrices
-from prover.errors import UnsatisfiedConstraint
-from prover.keys import encode_proving_key, load_proving_key
+from prover.errors import INSECURE_WARNING, UnsatisfiedConstraint
 from prover.parallel import default_workers
-from prover.points import fr_values
-from prover.prove import create_proof, prove_zkey
-from prover.setup import INSECURE_WARNING, setup
-from prover.zkey import read_zkey
 from rollup.cli.errors import UsageError
 from rollup.cli.files import check_outputs, read_input, read_json, write_atomic
 from verifier import jsonsafe
@@ -92,6 +89,8 @@ def _field_element(name: str, v: object) -> int:
 
 
 def _matrices(args: argparse.Namespace) -> R1CSMatrices:
+    from circuits.iden3 import read_r1cs
+
     if args.r1cs:
         _size(args)  # refuses --size
         return read_r1cs(args.r1cs)
@@ -111,6 +110,8 @@ def _witness_args(args: argparse.Namespace) -> None:
 
 
 def _assignment(args: argparse.Namespace) -> tuple[R1CSMatrices, list[int]]:
+    from circuits.iden3 import read_r1cs, read_wtns
+
     _witness_args(args)
     if args.r1cs:
         _size(args)  # refuses --size
@@ -129,6 +130,9 @@ def _satisfying(m: R1CSMatrices, z: list[int]) -> list[int]:
 
 # commands ----------------------------------------------------------------------
 def cmd_setup(args: argparse.Namespace) -> int:
+    from prover.keys import encode_proving_key
+    from prover.setup import setup
+
     check_outputs(args.pk, args.vk)
     workers = default_workers()
     m = _matrices(args)
@@ -151,6 +155,9 @@ def cmd_prove(args: argparse.Namespace) -> int:
         raise UsageError("give --pk FILE (a zkdx key) or --zkey FILE (a snarkjs ceremony key)")
     if not (args.circuit or args.r1cs):
         raise UsageError("--pk proves --circuit NAME or --r1cs FILE; give one of them")
+    from prover.keys import load_proving_key
+    from prover.prove import create_proof
+
     workers = default_workers()
     m, z = _assignment(args)
     pk = load_proving_key(args.pk)
@@ -166,6 +173,11 @@ def cmd_prove(args: argparse.Namespace) -> int:
 
 def _prove_zkey(args: argparse.Namespace) -> int:
     """--zkey + --wtns (+ optional --r1cs to name an unsatisfied constraint first)."""
+    from circuits.iden3 import read_r1cs, read_wtns_array
+    from prover.points import fr_values
+    from prover.prove import prove_zkey
+    from prover.zkey import read_zkey
+
     if args.pk or args.circuit or args.input is not None or not args.wtns:
         raise UsageError("--zkey takes --wtns (and optionally --r1cs), not --pk, --circuit or --input")
     z = read_wtns_array(args.wtns)
@@ -196,6 +208,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from circuits.iden3 import encode_r1cs, encode_wtns
+
     outputs = [p for p in (args.out_r1cs, args.out_wtns) if p]
     if not outputs:
         raise UsageError("give --out-r1cs FILE, --out-wtns FILE or both")

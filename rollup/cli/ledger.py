@@ -19,17 +19,17 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from circuits.ledger.params import LedgerParams
+from prover.errors import INSECURE_WARNING
 from prover.parallel import default_workers
-from prover.setup import INSECURE_WARNING
 from rollup.cli.files import read_json, write_atomic
-from rollup.l1.solc import SolcMissing
-from rollup.ledger.batch import BatchResult, process_batch, replay_batch
-from rollup.ledger.demo import demo_batch
-from rollup.pipeline import prove_batch, setup_batch, verify_batch
 from verifier import verify_proof
 from verifier.formats import proof_to_json, vk_to_json
+
+if TYPE_CHECKING:
+    from rollup.ledger.batch import BatchResult
 
 
 def _say(msg: str, since: float | None = None) -> float:
@@ -58,6 +58,10 @@ def batch_record(params: LedgerParams, res: BatchResult) -> dict:
 
 
 def cmd_ledger_demo(args: argparse.Namespace) -> int:
+    from rollup.ledger.batch import process_batch, replay_batch  # the ledger and the prover load here, not
+    from rollup.ledger.demo import demo_batch  # for every command (e.g. a 2^12 `zkdx prove`)
+    from rollup.pipeline import prove_batch, setup_batch, verify_batch
+
     params = LedgerParams(depth=args.depth, batch_size=args.batch)
     workers = default_workers()
     out = Path(args.out)
@@ -88,6 +92,7 @@ def cmd_ledger_demo(args: argparse.Namespace) -> int:
 def cmd_export_verifier(args: argparse.Namespace) -> int:
     """Render the Solidity verifier for a verifying key and compile it with the pinned solc."""
     from rollup.l1.contracts import verifier_artifact
+    from rollup.l1.solc import SolcMissing
     from verifier.formats import vk_from_json
     from verifier.solidity import render_verifier
 

@@ -19,8 +19,7 @@ import warnings
 from importlib.metadata import PackageNotFoundError, version
 
 from circuits.errors import CircuitError
-from prover.errors import ProverError
-from prover.setup import InsecureSetupWarning
+from prover.errors import InsecureSetupWarning, ProverError
 from rollup.cli import groth16, ledger, monitor, node, rfq
 from rollup.errors import RollupError
 from verifier.errors import VerifierError

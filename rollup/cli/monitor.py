@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rollup import keystore
 from rollup.cli.errors import UsageError
 from rollup.cli.files import read_json
 
@@ -115,6 +114,7 @@ def _table() -> Callable[[BatchReport], None]:
 
 
 def cmd_monitor(args: argparse.Namespace) -> int:
+    from rollup import keystore
     from rollup.monitor.alerts import AlertSink
     from rollup.monitor.config import load_monitor
     from rollup.monitor.metrics import Metrics

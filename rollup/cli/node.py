@@ -11,24 +11,26 @@ zkdx demo                               # the whole rollup running, on a fresh h
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from circuits.ledger.params import LedgerParams
-from rollup import keystore
 from rollup.cli.errors import UsageError
 from rollup.errors import NodeUnavailable
-from rollup.ledger import codec
-from rollup.node.config import ApiConfig, L1Config, NodeConfig, SequencerConfig, load, load_deployment
 from verifier import jsonsafe
+
+if TYPE_CHECKING:  # the node's modules (asyncio, cryptography, ...) load in the commands
+    from rollup.node.config import NodeConfig
 
 PASSPHRASE_HELP = "file whose first line is the keystores' passphrase; without it: $ZKDX_PASSPHRASE"
 
 
 def passphrase(cfg_or_env: NodeConfig | str, file: str | None) -> bytes:
+    from rollup import keystore
+
     if isinstance(cfg_or_env, str):
         return keystore.passphrase_from(cfg_or_env, file)
     keys = cfg_or_env.keys
@@ -38,6 +40,7 @@ def passphrase(cfg_or_env: NodeConfig | str, file: str | None) -> bytes:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from rollup.node import bootstrap  # web3 and the prover load here, not for every command
+    from rollup.node.config import ApiConfig, L1Config, SequencerConfig
 
     directory = Path(args.dir)
     pw = passphrase("ZKDX_PASSPHRASE", args.passphrase_file)
@@ -68,6 +71,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_node(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from rollup.node.config import load
     from rollup.node.service import Node
 
     cfg = load(args.dir)
@@ -81,7 +87,9 @@ def cmd_node(args: argparse.Namespace) -> int:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
+    from rollup.ledger import codec
     from rollup.node.client import NodeClient
+    from rollup.node.config import load, load_deployment
     from rollup.node.receipt import verify_receipt
 
     cfg = load(args.dir)
@@ -103,6 +111,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from rollup.node.config import load
     from rollup.node.status import render, status
 
     out = status(load(args.dir))

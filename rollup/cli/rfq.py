@@ -7,11 +7,9 @@ Passphrases never come from the command line: the CA key's from $ZKDX_CA_PASSPHR
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from pathlib import Path
 
-from rollup import keystore
 from rollup.cli.errors import UsageError
 from rollup.rfq.names import ALGORITHMS, REASONS, ROLES
 
@@ -20,6 +18,7 @@ MAX_QUOTE_FILE = 1 << 16  # a quote message is ~1 KiB
 
 
 def _ca(args: argparse.Namespace) -> object:
+    from rollup import keystore  # cryptography and asyncio load in the commands, not for every `zkdx`
     from rollup.rfq.pki import CertificateAuthority
 
     return CertificateAuthority.open(args.dir, keystore.passphrase_from(args.passphrase_env, args.passphrase_file))
@@ -46,6 +45,7 @@ def _write(path: str, data: bytes, mode: int = 0o644) -> None:
 
 # ---- zkdx ca ---------------------------------------------------------------------------
 def cmd_ca_init(args: argparse.Namespace) -> int:
+    from rollup import keystore
     from rollup.rfq.pki import CertificateAuthority
 
     passphrase = keystore.passphrase_from(args.passphrase_env, args.passphrase_file)
@@ -111,6 +111,8 @@ def cmd_ca_crl(args: argparse.Namespace) -> int:
 
 # ---- zkdx rfq --------------------------------------------------------------------------
 def _l2_key(args: argparse.Namespace) -> bytes:
+    from rollup import keystore
+
     passphrase = keystore.passphrase_from(args.l2_passphrase_env, args.l2_passphrase_file)
     return keystore.load(args.l2_key, passphrase, "babyjubjub")
 
@@ -140,18 +142,24 @@ async def _with(client: object, body: object) -> int:
         return await body(client)
 
 
+def _run(client: object, body: object) -> int:
+    import asyncio
+
+    return asyncio.run(_with(client, body))
+
+
 def cmd_rfq_request(args: argparse.Namespace) -> int:
     from rollup.rfq import trader
 
     body = lambda c: trader.request(c, args.market, args.side, args.size, args.expiry_in, args.wait, args.accept)  # noqa: E731
-    return asyncio.run(_with(_client(args, sign=args.accept), body))
+    return _run(_client(args, sign=args.accept), body)
 
 
 def cmd_rfq_quote(args: argparse.Namespace) -> int:
     from rollup.rfq import trader
 
     body = lambda c: trader.quote(c, args.price, args.expiry_in, args.count, args.wait, args.rfq, args.market)  # noqa: E731
-    return asyncio.run(_with(_client(args), body))
+    return _run(_client(args), body)
 
 
 def cmd_rfq_accept(args: argparse.Namespace) -> int:
@@ -162,7 +170,7 @@ def cmd_rfq_accept(args: argparse.Namespace) -> int:
     quote = jsonsafe.loads(raw, UsageError, max_bytes=MAX_QUOTE_FILE, max_depth=8)
     if not isinstance(quote, dict) or quote.get("type") != "quote":
         raise UsageError(f"{args.quote}: not a quote as printed by `zkdx rfq request`")
-    return asyncio.run(_with(_client(args), lambda c: trader.accept(c, quote)))
+    return _run(_client(args), lambda c: trader.accept(c, quote))
 
 
 # ---- zkdx gateway ------------------------------------------------------------------------
