@@ -151,6 +151,13 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.state.pending)
     @rule()
     def process_queue_head(self) -> None:
+        """The operator posts the oracle's next tick for any stale market first (a forced exit reads
+        every price), then the head of the queue must be accepted."""
+        st = self.state
+        if any(m.price_time and st.time - m.price_time > SMALL.max_price_age for m in st.markets):
+            for market, m in enumerate(st.markets):
+                if m.price_time:
+                    self.tick(market, m.price, dt=1)
         assert self.submit(queue_tx(self.state.pending[0])), "the head of the L1 queue was refused"
 
     @rule(
