@@ -87,9 +87,8 @@ def process_batch(state: LedgerState, txs: Sequence[Transaction], batch_time: in
     if len(txs) > p.batch_size:
         raise BatchFull(f"{len(txs)} transactions for {p.batch_size} slots")
     work = state.copy()
-    start = BatchWitness(work.tree.root, work.time, work.markets, work.queue_head, work.domain, ())
-    start_batch(work, work.time if batch_time is None else batch_time)
-    start = replace(start, batch_time=work.time)
+    start_batch(work, state.time if batch_time is None else batch_time)
+    start = BatchWitness(work.tree.root, state.time, work.markets, work.queue_head, work.domain, (), work.time)
     effects, slots = [], []
     for tx in [*txs, *[Noop()] * (p.batch_size - len(txs))]:
         eff, slot = _slot(work, tx)
