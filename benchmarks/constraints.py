@@ -167,7 +167,8 @@ def ledger() -> dict:
             "marginal_per_tx_batch_16_to_32": (totals[32] - totals[16]) // 16,
         }
     out["note"] = (
-        "Every transaction type (deposit, withdraw, trade, funding, oracle, liquidation, forced exit, no-op) "
+        "Every transaction type (deposit, refund, withdraw, trade, funding, oracle, liquidation, forced exit, "
+        "forced close, no-op) "
         f"uses the same slot, so each costs one slot plus SHA-256 over its {RECORD_BYTES}-byte record. "
         "per_tx_incl_data_binding = slot total + record bytes × (SHA-256 block cost / 64); "
         "marginal_per_tx_batch_16_to_32 is the measured difference: 16 more records are 320 bytes, "

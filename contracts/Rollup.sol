@@ -41,6 +41,7 @@ contract Rollup {
     uint8 constant ORACLE = 5;
     uint8 constant FORCED_EXIT = 7;
     uint8 constant DEPOSIT_REFUND = 8;
+    uint8 constant FORCED_CLOSE = 9;
     uint256 constant RECORD = 20;
     uint256 constant HEAD = 6; // version and batch time, before the records
     uint256 constant MAX_DEPOSIT = 2 ** 63;
@@ -124,6 +125,7 @@ contract Rollup {
     error ExitPending();
     error NothingToRefund();
     error BatchTime(uint256 batchTime);
+    error NotExiting(uint256 account);
 
     modifier nonReentrant() {
         if (locked != 1) revert Reentrant();
@@ -285,13 +287,19 @@ contract Rollup {
 
     /// Effects of an accepted batch on L1, record by record: withdrawals and forced exits are
     /// credited to the account's owner; queued items are released (a refused deposit is credited
-    /// back to its depositor).
+    /// back to its depositor).  A forced close (the proof shows it closes part of a position at the
+    /// oracle price against an opposite one) is only for the account whose forced exit is the next
+    /// queue item at that point of the batch: the operator cannot close anyone else's position.
     function _settle(bytes calldata data, uint256 index) private {
         for (uint256 off = HEAD; off < data.length; off += RECORD) {
             uint8 kind = uint8(data[off]) >> 4;
             uint256 account = uint24(bytes3(data[off + 1:off + 4]));
             if (kind == DEPOSIT || kind == DEPOSIT_REFUND) {
                 _release(index++, kind == DEPOSIT_REFUND);
+                continue;
+            }
+            if (kind == FORCED_CLOSE) {
+                if (pendingForcedExit[account] != index + 1) revert NotExiting(account);
                 continue;
             }
             if (kind == FORCED_EXIT) {

@@ -71,6 +71,16 @@ class QueueMismatch(InvalidTransaction):
     """A deposit or forced exit that is not the next item of the L1 queue."""
 
 
+class PositionsOpen(InvalidTransaction):
+    """A forced exit of an account that still holds a position it must close first (ForcedClose
+    records against opposite positions, at the oracle price)."""
+
+
+class BadForcedClose(InvalidTransaction):
+    """A forced close that does not shrink both positions toward zero, or whose account's forced
+    exit is not next in the L1 queue."""
+
+
 class RangeViolation(InvalidTransaction):
     """An amount, price or balance outside its integer range (including negative amounts)."""
 

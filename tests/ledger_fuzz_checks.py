@@ -20,11 +20,13 @@ from circuits.ledger.params import FUNDING_UNIT, LedgerParams, TxType
 from rollup import errors as err
 from rollup.ledger.batch import BatchResult, process_batch, replay_batch
 from rollup.ledger.demo import ORACLE
+from rollup.ledger.forced import queue_txs
 from rollup.ledger.signing import oracle_tick
 from rollup.ledger.state import LedgerState
-from rollup.ledger.transition import effect_of, process_tx
+from rollup.ledger.transition import process_tx
 from rollup.ledger.types import (
     Deposit,
+    ForcedClose,
     ForcedExit,
     Liquidation,
     Noop,
@@ -45,17 +47,16 @@ from tests.ledger_fuzz_model import (
     healthier,
     liquidatable,
     settled,
+    value,
     well_margined,
 )
 
 STATS: Counter = Counter()  # outcomes over every harness in this process
 
 
-def queue_tx(item: QueueItem) -> Transaction:
-    """The transaction that consumes an L1 queue item."""
-    if item.kind == TxType.DEPOSIT:
-        return Deposit(item.account, item.amount, item.pubkey)
-    return ForcedExit(item.account)
+def queue_step_txs(state: LedgerState) -> list[Transaction]:
+    """What the operator posts for the queue head: a deposit, or a forced exit after its closes."""
+    return queue_txs(state, state.pending[0])
 
 
 def check_state(state: LedgerState, l1: L1Model) -> None:
@@ -69,22 +70,21 @@ def check_state(state: LedgerState, l1: L1Model) -> None:
     assert state.queue_head == l1.heads[l1.consumed]
     if state.pending:
         try:
-            _head_processable(state, queue_tx(state.pending[0]))
+            _head_processable(state)
         except err.InvalidTransaction as exc:
             raise AssertionError(f"the head of the L1 queue is stuck: {exc!r}") from exc
 
 
-def _head_processable(state: LedgerState, tx: Transaction) -> None:
-    """The queue head applies now, or (a forced exit reading stale prices) once the operator posts
-    the oracle's next tick for each priced market: waiting on the oracle is not being stuck."""
-    try:
-        effect_of(state, tx)
-    except err.StaleOraclePrice:
-        fresh = state.copy()
-        for m, mk in enumerate(fresh.markets):
+def _head_processable(state: LedgerState) -> None:
+    """The queue head (a forced exit with the closes it needs first) applies now, or once the operator
+    posts the oracle's next tick for each priced market: waiting on the oracle is not being stuck."""
+    trial = state.copy()
+    if any(m.price_time and trial.time - m.price_time > trial.params.max_price_age for m in trial.markets):
+        for m, mk in enumerate(trial.markets):
             if mk.price_time:
-                process_tx(fresh, oracle_tick(fresh.domain, ORACLE, m, mk.price, fresh.time + 1))
-        effect_of(fresh, tx)
+                process_tx(trial, oracle_tick(trial.domain, ORACLE, m, mk.price, trial.time + 1))
+    for tx in queue_step_txs(trial):
+        process_tx(trial, tx)
 
 
 def check_accepted(p: LedgerParams, before: LedgerState, res: BatchResult, l1: L1Model) -> None:
@@ -131,7 +131,21 @@ def _forced_exit(p: LedgerParams, before: LedgerState, after: LedgerState, rec: 
         assert rec.amount == 0 and after.accounts.get(rec.a) == acct, "an exit beyond range paid or wrote"
         return
     assert rec.amount == free_collateral(p, owed, before.markets), "forced exit did not pay the free collateral"
+    for size in owed.sizes:  # positions it could have closed are closed (the operator's forced closes)
+        assert size == 0 or (size > 0 and owed.collateral >= C63 // 2) or (size < 0 and owed.collateral < -C63 // 2)
     assert after.accounts[rec.a].collateral == owed.collateral - rec.amount
+
+
+def _forced_close(p: LedgerParams, before: LedgerState, after: LedgerState, rec: object) -> None:
+    assert before.pending[0] == QueueItem(TxType.FORCED_EXIT, rec.a), "closed a position of an account not exiting"
+    moved = []
+    for i in (rec.a, rec.b):
+        old, new = settled(before.accounts[i], before.markets), after.accounts[i]
+        o, n = old.sizes[rec.market], new.sizes[rec.market]
+        assert o * n >= 0 and abs(n) == abs(o) - rec.amount, f"account {i}'s position grew or flipped"
+        moved.append(value(p, new, after.markets) - value(p, old, before.markets))
+    assert abs(moved[0]) < 1 and sum(moved) == 0, f"values moved by {moved} (only the quote's rounding may)"
+    assert before.markets[rec.market].price > 0
 
 
 def _funding(p: LedgerParams, before: LedgerState, after: LedgerState, market: int) -> None:
@@ -153,6 +167,7 @@ _RULES = {
     TxType.TRADE: _trade,
     TxType.LIQUIDATION: _liquidation,
     TxType.FORCED_EXIT: _forced_exit,
+    TxType.FORCED_CLOSE: _forced_close,
 }
 
 
@@ -192,7 +207,18 @@ _MARGIN = {Trade: "below margin and not healthier", Withdraw: "below initial", L
 
 
 AT_A_LIMIT = {"collateral at a limit", "size at a limit", "trade: price 2^40-1", "forced exit: beyond range"}
-NAMES = ("noop", "deposit", "withdraw", "trade", "funding", "oracle", "liquidation", "forced exit", "refund")
+NAMES = (
+    "noop",
+    "deposit",
+    "withdraw",
+    "trade",
+    "funding",
+    "oracle",
+    "liquidation",
+    "forced exit",
+    "refund",
+    "forced close",
+)
 
 
 def corners(p: LedgerParams, before: LedgerState, res: BatchResult) -> list[str]:
@@ -226,7 +252,7 @@ def check_proven(p: LedgerParams, res: BatchResult) -> str:
 def check_unprovable(p: LedgerParams, state: LedgerState, tx: Transaction, l1: L1Model) -> str:
     """A refused tx forced through with its violated rules off must not satisfy the circuit with the
     public input the contract would compute; returns what stopped it."""
-    if isinstance(tx, Deposit | ForcedExit) and not state.pending:
+    if isinstance(tx, Deposit | ForcedExit | ForcedClose) and not state.pending:
         return "contract reverts"  # it would consume an item the L1 queue does not hold (QueueShort)
     res, off = force_through(state, tx)
     if res is None:

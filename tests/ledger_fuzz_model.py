@@ -88,10 +88,18 @@ class L1Model:
         return self.items[self.consumed :]
 
     def public_input(self, old_root: int, new_root: int, data: bytes) -> int | None:
-        """batchPublicInput(): None where the contract reverts (the batch consumes more than is queued)."""
+        """batchPublicInput(): None where the contract reverts (the batch consumes more than is queued,
+        or a forced close is for an account whose forced exit is not the queue item next at that point)."""
         k = sum(1 for kind, _, _ in posted_records(data) if kind in QUEUED)
         if self.consumed + k > len(self.items):
             return None
+        index = self.consumed
+        for kind, account, _ in posted_records(data):
+            if kind == TxType.FORCED_CLOSE and self.items[index : index + 1] != [
+                QueueItem(TxType.FORCED_EXIT, account)
+            ]:
+                return None  # NotExiting
+            index += kind in QUEUED
         return public_input(header(old_root, new_root, self.heads[self.consumed], self.heads[self.consumed + k]), data)
 
     def settle(self, data: bytes) -> None:

@@ -29,8 +29,9 @@ def small_setup():
 
 def test_constraint_count_is_pinned(small_setup):
     # 68,780 since the batch time and price ages: a per-market Poseidon(4) in each root, 72 a slot for
-    # price ages, and one SHA-256 block more (at one slot the 5-byte batch time crosses a 64-byte block)
-    assert (small_setup.num_constraints, small_setup.num_inputs) == (68_780, 1)
+    # price ages, and one SHA-256 block more (at one slot the 5-byte batch time crosses a 64-byte block);
+    # 68,789 with forced closes (a type flag, the counterparty's reduction, 3 a market for fe_closed#)
+    assert (small_setup.num_constraints, small_setup.num_inputs) == (68_789, 1)
 
 
 def test_setup_and_prove_build_the_same_matrices(small_setup):
@@ -160,12 +161,13 @@ def test_a_mixed_batch_threads_state_through_four_slots():
     w, _ = funded_world(params)
     w.apply(w.trade(BTC, 0, 1, 300, 3_000_000))
     w.enqueue_deposit(3, 2_000)
-    w.enqueue_forced_exit(1)
+    w.enqueue_forced_exit(3)
     start = w.state.copy()
     txs = [w.tick(BTC, 2_700_000)]
     txs.append(w.wallets[2].liquidate(start, BTC, 0, 2, 200, FAR))
-    txs += [Deposit(3, 2_000, w.wallets[3].pubkey), ForcedExit(1)]
+    txs += [Deposit(3, 2_000, w.wallets[3].pubkey), ForcedExit(3)]
     res = process_batch(start, txs)
-    assert res.state.accounts[3].collateral == 2_000 and res.state.accounts[0].sizes[BTC] == 100
+    assert res.effects[3].record.amount == 2_000 and res.state.accounts[3].collateral == 0
+    assert res.state.accounts[0].sizes[BTC] == 100
     cs = prove_mode(res, params)
     assert cs.which_is_unsatisfied() is None

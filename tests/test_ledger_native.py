@@ -10,9 +10,10 @@ from rollup import errors as err
 from rollup.ledger import margin
 from rollup.ledger.batch import process_batch, replay_batch
 from rollup.ledger.demo import FAR, ORACLE, World, funded_world
+from rollup.ledger.forced import queue_txs
 from rollup.ledger.signing import Wallet, funding_tick, oracle_tick
 from rollup.ledger.transition import process_tx
-from rollup.ledger.types import Deposit, ForcedExit, Withdraw
+from rollup.ledger.types import Deposit, ForcedClose, ForcedExit, Withdraw
 
 BTC, ETH = 0, 1
 
@@ -177,15 +178,19 @@ def test_liquidation_at_oracle_price_shrinks_without_flipping():
 
 
 def test_forced_exit_pays_what_margin_allows():
+    """A position is closed first (against the opposite one, at the oracle price), so the exit pays
+    the account's value; an account that never existed gets 0."""
     w, _ = funded_world()
-    w.apply(w.trade(BTC, 0, 1, 100, 3_000_000))  # notional 3,000,000, initial risk 150,000
+    w.apply(w.trade(BTC, 0, 1, 100, 3_000_000))  # 0 long 100 on credit: collateral −2,000,000
     for account in (1, 0, 3):  # the short, the long, an account that never existed
         w.enqueue_forced_exit(account)
-    eff = w.apply(ForcedExit(1))  # collateral 4,000,000, value 1,000,000: free 850,000
-    acct = w.state.accounts[1]
-    assert eff.record.amount == 850_000 and acct.collateral == 4_000_000 - 850_000
-    assert margin.excess(w.params, acct, w.state.markets) == 0
-    assert w.apply(ForcedExit(0)).record.amount == 0  # collateral is negative: nothing to pay
+    txs = queue_txs(w.state, w.state.pending[0])
+    assert txs == [ForcedClose(BTC, 1, 0, 100), ForcedExit(1)]
+    effects = [w.apply(tx) for tx in txs]
+    assert effects[-1].record.amount == 1_000_000 and w.state.accounts[1].collateral == 0
+    assert w.state.accounts[0].sizes[BTC] == 0 and w.state.accounts[0].collateral == 1_000_000
+    assert queue_txs(w.state, w.state.pending[0]) == [ForcedExit(0)]  # nothing left to close
+    assert w.apply(ForcedExit(0)).record.amount == 1_000_000
     assert w.apply(ForcedExit(3)).record.amount == 0 and 3 not in w.state.accounts
 
 

@@ -30,9 +30,9 @@ from hypothesis.stateful import (
 from circuits.ledger.params import LedgerParams
 from rollup.ledger.signing import Wallet
 from rollup.ledger.state import LedgerState
-from rollup.ledger.types import Deposit, ForcedExit, FundingTick, Noop, Transaction
+from rollup.ledger.types import Deposit, ForcedClose, ForcedExit, FundingTick, Noop, Transaction
 from tests import ledger_fuzz_txs as txs
-from tests.ledger_fuzz_checks import NAMES, STATS, Harness, queue_tx
+from tests.ledger_fuzz_checks import NAMES, STATS, Harness, queue_step_txs
 from tests.ledger_fuzz_model import C63, L1Model, liquidatable, settled
 
 SMALL = LedgerParams(depth=2, batch_size=1)
@@ -120,7 +120,7 @@ class LedgerMachine(RuleBasedStateMachine):
         for i, amount in enumerate(amounts):
             self.register_wallet(i)
             self.state.enqueue(self.l1.deposit(i, amount, i))
-            self.submit(queue_tx(self.state.pending[0]))
+            self.submit(*queue_step_txs(self.state))
         for m, px in enumerate(prices):
             self.tick(m, px)
         if underwater:
@@ -158,18 +158,25 @@ class LedgerMachine(RuleBasedStateMachine):
             for market, m in enumerate(st.markets):
                 if m.price_time:
                     self.tick(market, m.price, dt=1)
-        assert self.submit(queue_tx(self.state.pending[0])), "the head of the L1 queue was refused"
+        for tx in queue_step_txs(st):  # a forced exit's closes, then the exit
+            assert self.submit(tx), f"the operator's {tx} for the head of the L1 queue was refused"
 
     @rule(
-        kind=st.sampled_from([Deposit, Deposit, ForcedExit, Noop]),
+        kind=st.sampled_from([Deposit, Deposit, ForcedExit, ForcedClose, Noop]),
         account=ACCT,
-        amount=st.one_of(L1_AMOUNT, st.just(txs.U64 - 1)),
+        amount=st.one_of(L1_AMOUNT, st.just(txs.U64 - 1), TRADE_AMOUNT),
         key=st.integers(0, 5),
+        market=MARKET,
+        other=ACCT,
     )
-    def unqueued_tx(self, kind: type, account: int, amount: int, key: int) -> None:
-        """A deposit or forced exit the operator makes up (wrong account, amount or key, or none
-        queued), or a no-op."""
-        tx = {Deposit: lambda: Deposit(account, amount, KEYS[key]), ForcedExit: lambda: ForcedExit(account)}
+    def unqueued_tx(self, kind: type, account: int, amount: int, key: int, market: int, other: int) -> None:
+        """A deposit, forced exit or forced close the operator makes up (wrong account, amount, key,
+        counterparty or direction, or none queued), or a no-op."""
+        tx = {
+            Deposit: lambda: Deposit(account, amount, KEYS[key]),
+            ForcedExit: lambda: ForcedExit(account),
+            ForcedClose: lambda: ForcedClose(market, account, other, amount),
+        }
         self.submit(tx.get(kind, Noop)())
 
     # ---- signed transactions ---------------------------------------------------------------------
@@ -363,7 +370,16 @@ def test_ledger_invariants_hold_over_ten_thousand_steps():
         return  # a short run (ZKDX_FUZZ_STEPS) need not reach every corner
     for name in (*NAMES, "trade: exemption", "trade: price 0", "forced exit: paid", "forced exit: missing"):
         assert stats[("accepted", name)] > 0, f"no {name} was accepted"
-    for name in ("Deposit", "Withdraw", "Trade", "FundingTick", "OracleTick", "Liquidation", "ForcedExit"):
+    for name in (
+        "Deposit",
+        "Withdraw",
+        "Trade",
+        "FundingTick",
+        "OracleTick",
+        "Liquidation",
+        "ForcedExit",
+        "ForcedClose",
+    ):
         assert any(k[:2] == ("refused", name) for k in stats if isinstance(k, tuple)), f"no {name} was refused"
     for reason in ("UnpricedMarket", "NotLiquidatable", "MarginViolation", "FundingOutOfBounds", "Overdraft"):
         assert any(k[0] == "refused" and k[2] == reason for k in stats if isinstance(k, tuple)), f"no {reason}"

@@ -46,6 +46,7 @@ class Margin:
     risk: LC  # initial risk_scaled
     excess_initial: LC  # value·RISK_UNIT - initial risk (scaled)
     excess_maintenance: LC
+    signs: list[Variable]  # [size_m ≥ 0] for the sizes margined
 
 
 class AccountLane:
@@ -129,16 +130,17 @@ class AccountLane:
         if use_old is not None:
             coll = lc(select(cs, use_old, self.settled, coll, f"{n}.m_coll"))
             sizes = [lc(select(cs, use_old, o, s, f"{n}.m_size{m}")) for m, (o, s) in enumerate(zip(self.sizes, sizes))]
-        value, r_init, r_maint = coll * p.scale_lcm, LC({}), LC({})
+        value, r_init, r_maint, signs = coll * p.scale_lcm, LC({}), LC({}), []
         for m, (s, mk, cfg) in enumerate(zip(sizes, self.markets, p.markets)):
             sp = mul(cs, s, mk.price, f"{n}.notional{m}")
             pos = is_nonnegative(cs, s, SIZE_BITS, f"{n}.sign{m}")
+            signs.append(pos)
             abs_sp = mul(cs, lc(pos) * 2 - 1, sp, f"{n}.abs_notional{m}")
             c = p.scale_factor(m)
             value = value + sp * c
             r_init = r_init + abs_sp * (c * cfg.risk_factor_initial)
             r_maint = r_maint + abs_sp * (c * cfg.risk_factor_maintenance)
-        return Margin(value, r_init, value * RISK_UNIT - r_init, value * RISK_UNIT - r_maint)
+        return Margin(value, r_init, value * RISK_UNIT - r_init, value * RISK_UNIT - r_maint, signs)
 
 
 def dot(cs: ConstraintSystem, flags: list[Variable], xs: list[LC], name: str) -> LC:

@@ -54,7 +54,8 @@ class TxType:
     LIQUIDATION = 6
     FORCED_EXIT = 7
     DEPOSIT_REFUND = 8  # a deposit the ledger cannot apply: consumed here, refunded on L1
-    ALL = (0, 1, 2, 3, 4, 5, 6, 7, 8)
+    FORCED_CLOSE = 9  # closes a position of the account whose forced exit is next in the L1 queue
+    ALL = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
     QUEUED = (DEPOSIT, FORCED_EXIT, DEPOSIT_REFUND)  # consume an L1 queue item
 
 

@@ -12,9 +12,12 @@ Layout in bits, big-endian:  type (4) | market (4) | account a (24) | account b 
 | liquidation | market | liquidated | liquidator | size taken over         | 0            |
 | forced exit | 0      | account    | 0          | amount paid out         | 0            |
 | refund      | 0      | account    | 0          | amount refunded on L1   | 0            |
+| forced close| market | exiting    | counterparty | size closed           | 0            |
 
 A funding tick is signed by the oracle with the market's funding time in the message's expiry
-slot; a refund is a deposit the ledger cannot apply (its collateral would leave the range).
+slot; a refund is a deposit the ledger cannot apply (its collateral would leave the range);
+a forced close moves size from the account whose forced exit is next in the L1 queue to an account
+holding the opposite position, at the oracle price (the contract checks the queue).
 
 Fields a type does not use must be zero, so every state change has exactly one
 encoding.  The circuit reads the same bits (``circuits.ledger.slot``).
@@ -41,6 +44,7 @@ USES = {  # fields each type may set (besides tx_type)
     TxType.LIQUIDATION: ("market", "a", "b", "amount"),
     TxType.FORCED_EXIT: ("a", "amount"),
     TxType.DEPOSIT_REFUND: ("a", "amount"),
+    TxType.FORCED_CLOSE: ("market", "a", "b", "amount"),
 }
 if sum(w for _, w in LAYOUT) != RECORD_BITS:  # checked at import
     raise ParameterError("record layout does not add up to RECORD_BYTES")

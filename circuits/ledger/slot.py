@@ -16,6 +16,10 @@ Constraints per rule (names under ``slot{k}``):
   healthier_*  : StarkEx: the position only shrinks (at a positive price: risk falls), and
                  value_after·risk_before ≥ value_before·risk_after
   forced_amount: a forced exit pays exactly min(max(collateral, 0), free collateral)
+  fe_closed#   : and holds no position it could have closed (``margin.may_stay_open``)
+  close_counterparty_reduces : a forced close moves size at the oracle price from the exiting account
+                 (``liquidation_reduces``) to an opposite position, both shrinking toward zero; the
+                 contract checks that the account's forced exit is next in its queue
   sig_a, sig_b : EdDSA on Poseidon(domain, record, nonces, expiry) (the oracle's key for price and
                  funding ticks; a funding tick's expiry slot is the market's funding time)
   hash         : the one Poseidon of a slot, the signed message or the queue step by type
@@ -57,7 +61,9 @@ from circuits.r1cs import ConstraintSystem, LCLike, LinearCombination, Variable
 
 LC = LinearCombination
 T = TxType
-WRITES_A = (T.DEPOSIT, T.WITHDRAW, T.TRADE, T.LIQUIDATION)  # lane a written unconditionally
+WRITES_A = (T.DEPOSIT, T.WITHDRAW, T.TRADE, T.LIQUIDATION, T.FORCED_CLOSE)  # lane a written unconditionally
+TWO_LANES = (T.TRADE, T.LIQUIDATION, T.FORCED_CLOSE)  # size moves between two existing accounts
+HIGH_BITS = (COLLATERAL_BITS - 1, COLLATERAL_BITS - 2)  # bits of collateral + 2^63 that say |collateral| ≥ 2^62
 
 
 @dataclass
@@ -101,7 +107,8 @@ class Slot:
         """floor(amount·price / scale) with all ranges checked (1 when no market: q = r = 0)."""
         cs, n, r, p = self.cs, self.n, self.r, self.p
         amount = r.fields["amount"]
-        price = r.fields["price"] + mul(cs, r.t[T.LIQUIDATION], self.oracle_price - r.fields["price"], f"{n}.q_price")
+        at_oracle = r.any_of(T.LIQUIDATION, T.FORCED_CLOSE)
+        price = r.fields["price"] + mul(cs, at_oracle, self.oracle_price - r.fields["price"], f"{n}.q_price")
         scale = LC.constant(1)  # no market: divide by 1
         for m, f in enumerate(r.mflags):
             scale = scale + lc(f) * (p.markets[m].price_scale - 1)
@@ -122,7 +129,8 @@ class Slot:
         self.oracle_price = dot(cs, r.mflags, [mk.price for mk in g.markets], f"{n}.oracle_price")
         q = self._quote()
         self.long_a = long = is_nonnegative(cs, a.size_sel, SIZE_BITS, f"{n}.liq_sign")
-        liq_sigma = mul(cs, r.t[T.LIQUIDATION], long, f"{n}.liq_sigma") * 2 - r.t[T.LIQUIDATION]  # t_liq·σ
+        t_move = r.any_of(T.LIQUIDATION, T.FORCED_CLOSE)  # size moves from a to b at the oracle price
+        liq_sigma = mul(cs, t_move, long, f"{n}.liq_sigma") * 2 - t_move  # t_move·σ
         amount = r.fields["amount"]
         self.d_size = d_size = mul(cs, amount, r.any_of(T.TRADE) - liq_sigma, f"{n}.d_size")
         self.d_quote = d_quote = mul(cs, q, liq_sigma - r.t[T.TRADE], f"{n}.d_quote")
@@ -136,7 +144,7 @@ class Slot:
         deltas_a = (self.d_coll_a, d_size, r.any_of(T.WITHDRAW, T.TRADE))
         root = a.close(self.g.accounts_root, use_a, bits_a, deltas_a, create, check_collateral=False)
         deltas_b = (-d_quote, -d_size, r.any_of(T.TRADE, T.LIQUIDATION))
-        both = r.any_of(T.TRADE, T.LIQUIDATION)
+        both = r.any_of(*TWO_LANES)
         return b.close(root, (both, both), bits_b, deltas_b)
 
     def _collateral_range_a(self, y: LC) -> LC:
@@ -144,7 +152,8 @@ class Slot:
         the settled collateral it pays from); required by writes, refused by refunds.  Returns the
         forced exit's write flag t_fe·in_range."""
         cs, n, r = self.cs, self.n, self.r
-        self.in_range = ok = in_signed_range(cs, y, COLLATERAL_BITS, self.bounds.inrange_bits, f"{n}.a.in_range")
+        ok, self.coll_bits = in_signed_range(cs, y, COLLATERAL_BITS, self.bounds.inrange_bits, f"{n}.a.in_range")
+        self.in_range = ok
         cs.enforce(r.any_of(*WRITES_A), 1 - lc(ok), 0, f"{n}.a.collateral_range")
         cs.enforce(r.t[T.DEPOSIT_REFUND], ok, 0, f"{n}.refund_reason")
         self.fe_gate = mul(cs, r.t[T.FORCED_EXIT], ok, f"{n}.fe_gate")
@@ -153,8 +162,8 @@ class Slot:
     # ---- rules ------------------------------------------------------------------
     def _pairing_rules(self, a: AccountLane, b: AccountLane) -> None:
         cs, n, r = self.cs, self.n, self.r
-        cs.enforce(r.any_of(T.WITHDRAW, T.TRADE, T.LIQUIDATION), 1 - lc(a.exists), 0, f"{n}.exists_a")
-        two = r.any_of(T.TRADE, T.LIQUIDATION)
+        cs.enforce(r.any_of(T.WITHDRAW, *TWO_LANES), 1 - lc(a.exists), 0, f"{n}.exists_a")
+        two = r.any_of(*TWO_LANES)
         cs.enforce(two, 1 - lc(b.exists), 0, f"{n}.exists_b")
         nonzero_if(cs, two, r.fields["amount"], f"{n}.amount_nonzero")
         nonzero_if(cs, two, r.fields["a"] - r.fields["b"], f"{n}.distinct")
@@ -170,7 +179,8 @@ class Slot:
         mb = b.margin(None)
         red_a, sign_a = _reducing(cs, a.size_sel, a.new_size_sel, self.long_a, f"{n}.a")
         red_b, sign_b = _reducing(cs, b.size_sel, b.new_size_sel, None, f"{n}.b")
-        cs.enforce(t_liq, 1 - lc(red_a), 0, f"{n}.liquidation_reduces")
+        cs.enforce(r.any_of(T.LIQUIDATION, T.FORCED_CLOSE), 1 - lc(red_a), 0, f"{n}.liquidation_reduces")
+        cs.enforce(r.t[T.FORCED_CLOSE], 1 - lc(red_b), 0, f"{n}.close_counterparty_reduces")
         below = -ma.excess_maintenance - 1 - ma.excess_initial  # ≥ 0 iff below maintenance (old values)
         x_a = ma.excess_initial + mul(cs, t_liq, below, f"{n}.a_liquidatable")
         ok_a = is_nonnegative(
@@ -182,20 +192,21 @@ class Slot:
         )
         cs.enforce(t_liq, 1 - lc(ok_b), 0, f"{n}.margin_b_required")
         # trades and liquidations need a positive oracle price (at 0 a position has no value or risk)
-        nonzero_if(cs, r.any_of(T.TRADE, T.LIQUIDATION), self.oracle_price, f"{n}.market_priced")
+        nonzero_if(cs, r.any_of(*TWO_LANES), self.oracle_price, f"{n}.market_priced")
         self.dp = mul(cs, self.d_size, self.oracle_price, f"{n}.d_notional")
         self._healthier(ma, ok_a, mul(cs, t_tr, red_a, f"{n}.a.may_heal"), sign_a, self.d_coll_a, 1, "a")
         self._healthier(mb, ok_b, mul(cs, t_tr, red_b, f"{n}.b.may_heal"), sign_b, -self.d_quote, -1, "b")
         gate = mul(cs, r.t[T.WITHDRAW], a.new_collateral, f"{n}.overdraft_gate")
         range_check(cs, gate, COLLATERAL_BITS - 1, f"{n}.overdraft")
         self._forced_amount(a, ma)
+        self._closed_positions(a, ma)
 
     def _fresh_prices(self) -> None:
         """For withdrawals, trades, liquidations and forced exits, each market priced at all (price time ≠ 0) has
         max_price_age − (time − price time) in [0, 2^32): a price time is never after the ledger time,
         and an older tick makes the difference negative, a residue far above 2^32."""
         cs, n, r, g = self.cs, self.n, self.r, self.g
-        margin_read = r.any_of(T.WITHDRAW, T.TRADE, T.LIQUIDATION, T.FORCED_EXIT)
+        margin_read = r.any_of(T.WITHDRAW, *TWO_LANES, T.FORCED_EXIT)
         for m, mk in enumerate(g.markets):
             priced = 1 - lc(is_zero(cs, mk.ptime, f"{n}.unpriced{m}"))
             gate = mul(cs, margin_read, priced, f"{n}.fresh_gate{m}")
@@ -240,6 +251,20 @@ class Slot:
         lt = less_than(cs, coll, units, max(bd.fe_units_bits, COLLATERAL_BITS), f"{n}.fe_min")
         amount = lc(units) + mul(cs, lt, coll - units, f"{n}.fe_amount")
         cs.enforce(r.t[T.FORCED_EXIT], r.fields["amount"] - amount, 0, f"{n}.forced_amount")
+
+    def _closed_positions(self, a: AccountLane, ma: Margin) -> None:
+        """A paying forced exit (fe_gate) leaves a position open only where closing it would push the
+        collateral further toward the range edge it is within a quarter of: a long when collateral
+        ≥ 2^62 (top two bits of collateral + 2^63 set), a short when collateral < −2^62 (both clear).
+        Every other position must be 0: the operator closes it first (FORCED_CLOSE slots)."""
+        cs, n = self.cs, self.n
+        b63, b62 = (self.coll_bits[i] for i in HIGH_BITS)
+        high = mul(cs, b63, b62, f"{n}.fe_high")
+        low = 1 - lc(b63) - b62 + high
+        for m, (size, pos) in enumerate(zip(a.sizes, ma.signs)):
+            may_stay = low + mul(cs, pos, high - low, f"{n}.fe_may_stay{m}")
+            held = mul(cs, self.fe_gate, size, f"{n}.fe_held{m}")
+            cs.enforce(1 - may_stay, held, 0, f"{n}.fe_closed{m}")
 
     def _signatures(self, a: AccountLane, b: AccountLane) -> None:
         cs, n, r, p = self.cs, self.n, self.r, self.p
@@ -338,8 +363,9 @@ class Slot:
         return lc(select(self.cs, self.queued, self.hash, self.g.queue_head, f"{self.n}.queue_head"))
 
 
-def in_signed_range(cs: ConstraintSystem, y: LCLike, width: int, k: int, name: str) -> LC:
-    """[-2^(width-1) ≤ y < 2^(width-1)] for any |y| + 2^(width-1) < 2^k (k + 5 constraints).
+def in_signed_range(cs: ConstraintSystem, y: LCLike, width: int, k: int, name: str) -> tuple[LC, list[Variable]]:
+    """([-2^(width-1) ≤ y < 2^(width-1)], the bits of z) for any |y| + 2^(width-1) < 2^k (k + 5
+    constraints); bits below width are those of z = y + 2^(width-1) when y is in range.
 
     z = y + 2^(width-1) and w = z + 2^k ∈ [0, 2^(k+1)) are decomposed into k + 1 bits: bit k is
     [z ≥ 0], and then z < 2^width iff the bits width..k-1 are all zero.  Outside the bound the
@@ -349,7 +375,7 @@ def in_signed_range(cs: ConstraintSystem, y: LCLike, width: int, k: int, name: s
     high = LC({})
     for i in range(width, k):
         high = high + lc(bits[i]) * (1 << (i - width))
-    return mul(cs, bits[k], is_zero(cs, high, f"{name}.high"), f"{name}.ok")
+    return lc(mul(cs, bits[k], is_zero(cs, high, f"{name}.high"), f"{name}.ok")), bits
 
 
 def _reducing(cs: ConstraintSystem, old: LC, new: LC, old_sign: Variable | None, name: str) -> tuple[LC, Variable]:

@@ -14,7 +14,7 @@ from circuits.ledger.records import LAYOUT, RECORD_BITS, USES, Record
 from circuits.r1cs import ConstraintSystem, LinearCombination, Variable
 
 LC = LinearCombination
-MARKET_TYPES = (TxType.TRADE, TxType.FUNDING, TxType.ORACLE, TxType.LIQUIDATION)
+MARKET_TYPES = (TxType.TRADE, TxType.FUNDING, TxType.ORACLE, TxType.LIQUIDATION, TxType.FORCED_CLOSE)
 
 
 @dataclass

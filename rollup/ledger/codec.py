@@ -32,6 +32,7 @@ TYPES: dict[str, type] = {
     "oracle": t.OracleTick,
     "liquidation": t.Liquidation,
     "forced_exit": t.ForcedExit,
+    "forced_close": t.ForcedClose,
     "noop": t.Noop,
 }
 NAMES = {cls: name for name, cls in TYPES.items()}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from circuits.ledger.params import RISK_UNIT, LedgerParams
+from circuits.ledger.params import COLLATERAL_BITS, RISK_UNIT, LedgerParams
 from circuits.ledger.state import AccountLeaf, MarketState
 
 
@@ -85,3 +85,14 @@ def trade_allowed(
 def only_reduces(old_size: int, new_size: int) -> bool:
     """The position shrinks toward zero without changing sign."""
     return old_size * new_size >= 0 and new_size * new_size <= old_size * old_size
+
+
+HIGH = 1 << (COLLATERAL_BITS - 2)  # 2^62: a quarter of the collateral range
+
+
+def may_stay_open(collateral: int, size: int) -> bool:
+    """Whether a forced exit may leave this position open: only where closing it would push the
+    collateral further toward the range edge it is already within a quarter of (a long when
+    collateral ≥ 2^62, a short when collateral < −2^62).  Every other position is closed first,
+    so a forced exit never leaves value locked in a position it could have closed."""
+    return (size > 0 and collateral >= HIGH) or (size < 0 and collateral < -HIGH)

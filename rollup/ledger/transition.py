@@ -29,6 +29,7 @@ from circuits.ledger.state import NO_KEY, AccountLeaf, MarketState, message, que
 from circuits.native import eddsa
 from circuits.native.babyjubjub import Point
 from rollup.errors import (
+    BadForcedClose,
     BadSignature,
     Expired,
     FundingOutOfBounds,
@@ -36,6 +37,7 @@ from rollup.errors import (
     MarginViolation,
     NotLiquidatable,
     Overdraft,
+    PositionsOpen,
     QueueMismatch,
     RangeViolation,
     SelfTrade,
@@ -47,6 +49,7 @@ from rollup.ledger import margin
 from rollup.ledger.state import LedgerState
 from rollup.ledger.types import (
     Deposit,
+    ForcedClose,
     ForcedExit,
     FundingTick,
     Liquidation,
@@ -366,8 +369,44 @@ def _forced_exit(state: LedgerState, rec: Record) -> Effect:
     settled = margin.settle_funding(acct, state.markets)
     if exists and not collateral_in_range(settled.collateral):
         return Effect(rec, (Lane(rec.a, acct, True, written=False),), queue_item=item)
+    for m, size in enumerate(settled.sizes):
+        _require(
+            size == 0 or margin.may_stay_open(settled.collateral, size),
+            PositionsOpen,
+            f"account {rec.a} holds {size} in market {m}: forced closes must come first",
+        )
     settled = replace(settled, collateral=settled.collateral - amount)
     return Effect(rec, (Lane(rec.a, settled, exists),), queue_item=item)
+
+
+def _forced_close(state: LedgerState, rec: Record) -> Effect:
+    """Move `amount` of the exiting account's position to the counterparty's opposite one at the
+    oracle price; both shrink toward zero without changing sign, no signature, no nonce bump."""
+    state.check_market(rec.market)
+    _unsigned(rec.amount, "amount")
+    _require(rec.a != rec.b, SelfTrade, "the exiting account and the counterparty are the same")
+    _require(
+        bool(state.pending) and state.pending[0] == QueueItem(TxType.FORCED_EXIT, rec.a),
+        BadForcedClose,
+        f"account {rec.a}'s forced exit is not next in the L1 queue",
+    )
+    _priced(state, rec.market)
+    _fresh_prices(state)
+    exiting, other = _settled(state, rec.a), _settled(state, rec.b)
+    old_a, old_b = exiting.sizes[rec.market], other.sizes[rec.market]
+    sigma = 1 if old_a >= 0 else -1
+    new_a, new_b = old_a - sigma * rec.amount, old_b + sigma * rec.amount
+    _require(
+        rec.amount != 0 and margin.only_reduces(old_a, new_a) and margin.only_reduces(old_b, new_b),
+        BadForcedClose,
+        f"closing {rec.amount} must shrink both {old_a} and {old_b} toward zero",
+    )
+    q = sigma * _quote(state, rec.market, rec.amount, state.markets[rec.market].price)
+    exiting = replace(exiting.with_size(rec.market, new_a), collateral=exiting.collateral + q)
+    other = replace(other.with_size(rec.market, new_b), collateral=other.collateral - q)
+    _check_ranges(exiting, "exiting account")
+    _check_ranges(other, "counterparty")
+    return Effect(rec, (Lane(rec.a, exiting, True), Lane(rec.b, other, True)))
 
 
 # ---- dispatch --------------------------------------------------------------------
@@ -386,6 +425,8 @@ def record_of(tx: Transaction) -> Record:
         return Record(t, tx.market, amount=tx.timestamp, price=tx.price)
     if isinstance(tx, Liquidation):
         return Record(t, tx.market, tx.liquidated, tx.liquidator, tx.amount)
+    if isinstance(tx, ForcedClose):
+        return Record(t, tx.market, tx.account, tx.counterparty, tx.amount)
     return Record()
 
 
@@ -429,6 +470,7 @@ _RULES: dict[int, Callable[[LedgerState, Record], Effect]] = {
     TxType.ORACLE: _oracle,
     TxType.LIQUIDATION: _liquidation,
     TxType.FORCED_EXIT: _forced_exit,
+    TxType.FORCED_CLOSE: _forced_close,
 }
 
 

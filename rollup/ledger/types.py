@@ -105,8 +105,21 @@ class ForcedExit:
 
 
 @dataclass(frozen=True)
+class ForcedClose:
+    """Closes `amount` of the exiting account's position in `market` against the counterparty's
+    opposite position at the oracle price; only while the account's forced exit is next in the L1
+    queue.  Nobody signs it: both values are kept (up to the quote's rounding) and both risks fall."""
+
+    market: int
+    account: int  # the exiting account (record field a)
+    counterparty: int  # holds the opposite position (record field b)
+    amount: int
+    tx_type = TxType.FORCED_CLOSE
+
+
+@dataclass(frozen=True)
 class Noop:
     tx_type = TxType.NOOP
 
 
-Transaction = Deposit | Withdraw | Trade | FundingTick | OracleTick | Liquidation | ForcedExit | Noop
+Transaction = Deposit | Withdraw | Trade | FundingTick | OracleTick | Liquidation | ForcedExit | ForcedClose | Noop

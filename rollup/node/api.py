@@ -31,13 +31,13 @@ from rollup.errors import (
     UnknownAccount,
 )
 from rollup.ledger import codec
-from rollup.ledger.types import Deposit, ForcedExit, Noop, Transaction
+from rollup.ledger.types import Deposit, ForcedClose, ForcedExit, Noop, Transaction
 
 HASH = re.compile(r"0x[0-9a-f]{64}")
 INDEX = re.compile(r"[0-9]{1,10}")  # ASCII digits only: str.isdigit() also takes '²', which int() refuses
 QUERY_INT = re.compile(r"[0-9]{1,12}")
 NODE: web.AppKey = web.AppKey("node", object)
-NOT_TAKEN = (Deposit, ForcedExit, Noop)  # deposits and forced exits come from L1 events
+NOT_TAKEN = (Deposit, ForcedExit, ForcedClose, Noop)  # from L1 events (a forced exit's closes with it)
 STATUS = {TransactionFormatError: 400, NotAccepted: 400, InvalidTransaction: 422, NodeUnavailable: 503}
 BATCH_FIELDS = ("number", "status", "tx_count", "old_root", "new_root", "l1_tx", "gas_used", "prove_seconds")
 BATCH_TIMES = ("sealed_at", "proved_at", "submitted_at", "accepted_at", "error")

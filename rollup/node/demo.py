@@ -24,10 +24,11 @@ from circuits.ledger.params import TxType
 from rollup.errors import OperatorNodeError
 from rollup.l1.client import L1Client, connect
 from rollup.l1.devnode import hardhat_node
+from rollup.ledger.forced import queue_txs
 from rollup.ledger.signing import Wallet, funding_tick, oracle_tick, trade
 from rollup.ledger.state import LedgerState
 from rollup.ledger.transition import process_tx
-from rollup.ledger.types import Deposit, ForcedExit, QueueItem, Transaction
+from rollup.ledger.types import Deposit, QueueItem, Transaction
 from rollup.node import bootstrap
 from rollup.node.client import NodeClient
 from rollup.node.config import deployment_of, load, load_deployment
@@ -110,8 +111,10 @@ class Demo:
 
     def forced_exit(self, account: int) -> None:
         index = self.l1.request_forced_exit(self.users[account], account)
-        self.replica.enqueue(QueueItem(TxType.FORCED_EXIT, account))
-        process_tx(self.replica, ForcedExit(account))
+        item = QueueItem(TxType.FORCED_EXIT, account)
+        self.replica.enqueue(item)
+        for tx in queue_txs(self.replica, item):  # the node plans the same closes from the same state
+            process_tx(self.replica, tx)
         self.t.say(f"L1: account {account} requests a forced exit (queue item {index}): the node must include it")
         self.wait_for(lambda: self.api.state()["queue"]["consumed"] > index, "forced exit included")
 

@@ -25,15 +25,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from circuits.ledger.params import LedgerParams, TxType
+from circuits.ledger.params import LedgerParams
 from circuits.ledger.state import AccountLeaf
 from circuits.ledger.witness import dummy_signature
 from circuits.native import eddsa
 from rollup.errors import InvalidTransaction, NodeUnavailable, StoreError, UncheckableTransaction, UnknownAccount
 from rollup.ledger import codec, state_codec
+from rollup.ledger.forced import queue_txs
 from rollup.ledger.state import LedgerState
 from rollup.ledger.transition import process_tx, start_batch
-from rollup.ledger.types import Deposit, ForcedExit, QueueItem, Transaction
+from rollup.ledger.types import QueueItem, Transaction
 from rollup.node.crash import crash_point
 from rollup.node.store import Store
 
@@ -52,13 +53,6 @@ class Ack:
 def queue_item(row: dict) -> QueueItem:
     """A stored L1 queue row as the ledger's QueueItem."""
     return QueueItem(row["kind"], row["account"], int(row["amount"]), (int(row["pk_x"]), int(row["pk_y"])))
-
-
-def queue_tx(item: QueueItem) -> Transaction:
-    """The transaction that consumes an L1 queue item."""
-    if item.kind == TxType.DEPOSIT:
-        return Deposit(item.account, item.amount, item.pubkey)
-    return ForcedExit(item.account)
 
 
 CLOCK_SKEW = 30  # s: a wall-clock batch starts this far back, so ticks signed just before still apply
@@ -126,16 +120,24 @@ class Sequencer:
         return self._take([(tx, "api", None) for tx in txs])
 
     def include_queue(self) -> int:
-        """Include new L1 queue items in L1 order (as many as the open batch has room for)."""
+        """Include new L1 queue items in L1 order, as many as the open batch has room for; a forced
+        exit comes with the forced closes it needs (``rollup.ledger.forced``), which may fill this
+        batch and continue in the next.  Returns how many transactions were taken."""
         self._enqueue_new(self.sealed, self.soft)
-        start = self.soft.queue_consumed
-        items = self.soft.pending[: self.room]
-        if self.frozen or not items:
-            return 0
-        results = self._take([(queue_tx(it), "l1", start + k) for k, it in enumerate(items)])
-        refused = [r for r in results if isinstance(r, InvalidTransaction)]
-        self.queue_error = f"L1 queue item {start}: {refused[0]}" if refused else None
-        return len(results) - len(refused)
+        taken = 0
+        while not self.frozen and self.soft.pending and self.room:
+            start = self.soft.queue_consumed
+            txs = queue_txs(self.soft, self.soft.pending[0])
+            consumes = len(txs) <= self.room
+            txs = txs[: self.room]
+            entries = [(tx, "l1", start if consumes and k == len(txs) - 1 else None) for k, tx in enumerate(txs)]
+            results = self._take(entries)
+            refused = [r for r in results if isinstance(r, InvalidTransaction)]
+            self.queue_error = f"L1 queue item {start}: {refused[0]}" if refused else None
+            taken += len(results) - len(refused)
+            if refused or not consumes:
+                break
+        return taken
 
     def _take(self, entries: list[tuple[Transaction, str, int | None]]) -> list[Ack | InvalidTransaction]:
         if self.frozen:
@@ -145,8 +147,8 @@ class Sequencer:
         results: list[Ack | InvalidTransaction] = []
         rows = []
         for tx, source, queue_index in entries:
-            if queue_index is not None and any(isinstance(r, InvalidTransaction) for r in results):
-                break  # queue items go in order: nothing after a refused one
+            if source == "l1" and any(isinstance(r, InvalidTransaction) for r in results):
+                break  # queue items (and a forced exit's closes) go in order: nothing after a refused one
             try:
                 now = self._apply(tx, opening=not self.open and not rows)
             except InvalidTransaction as exc:

@@ -9,7 +9,8 @@ from dataclasses import replace
 from circuits.ledger.params import LedgerParams
 from rollup.ledger.batch import BatchResult, process_batch
 from rollup.ledger.demo import FAR, World, funded_world
-from rollup.ledger.types import ForcedExit
+from rollup.ledger.forced import plan_closes
+from rollup.ledger.types import ForcedClose, ForcedExit
 
 SMALL = LedgerParams(depth=2, batch_size=1)
 BTC, ETH = 0, 1
@@ -83,13 +84,39 @@ def _refund() -> BatchResult:
 
 
 def _forced_exit(account: int, beyond_range: bool = False) -> BatchResult:
+    """Account 0 long 100 BTC asks to leave: its position closed first (unless out of range)."""
     w, _ = funded_world(SMALL)
     w.apply(w.trade(BTC, 0, 1, 100, 3_000_000))
     if beyond_range:
         m = w.state.markets[BTC]
         w.state.markets = (replace(m, funding_index=1 << 62), *w.state.markets[1:])
     w.enqueue_forced_exit(account)
+    for tx in plan_closes(w.state, account):
+        w.apply(tx)
     return process_batch(w.state.copy(), [ForcedExit(account)])
+
+
+def exiting_long(w: World, short: bool = False) -> None:
+    """Account 0 long (or short) 300 BTC against account 1, 50 ETH against account 2; it asks to leave."""
+    a, b = (1, 0) if short else (0, 1)
+    w.apply(w.trade(BTC, a, b, 300, 3_000_000))
+    w.apply(w.trade(ETH, 0, 2, 50, 2_000_000))
+    w.enqueue_forced_exit(0)
+
+
+def _forced_close(short: bool) -> BatchResult:
+    w, _ = funded_world(SMALL)
+    exiting_long(w, short)
+    return process_batch(w.state.copy(), [ForcedClose(BTC, 0, 1, 200)])
+
+
+def _forced_exit_high() -> BatchResult:
+    """A long may stay open when collateral ≥ 2^62 (closing it would push collateral further up)."""
+    w, _ = funded_world(SMALL)
+    w.apply(w.enqueue_deposit(0, C63 // 2))
+    w.apply(w.trade(BTC, 0, 1, 10, 3_000_000))
+    w.enqueue_forced_exit(0)
+    return process_batch(w.state.copy(), [ForcedExit(0)])
 
 
 def _noop() -> BatchResult:
@@ -111,5 +138,8 @@ SCENARIOS: dict[str, Callable[[], BatchResult]] = {
     "forced_exit": lambda: _forced_exit(0),
     "forced_exit_no_account": lambda: _forced_exit(3),
     "forced_exit_beyond_range": lambda: _forced_exit(0, beyond_range=True),
+    "forced_exit_high_long": _forced_exit_high,
+    "forced_close_long": lambda: _forced_close(False),
+    "forced_close_short": lambda: _forced_close(True),
     "noop": _noop,
 }
