@@ -31,7 +31,7 @@ from py_ecc.optimized_bn128 import G1, G2
 
 from circuits.examples import synthesize
 from circuits.field import R
-from circuits.ledger.params import LedgerParams
+from circuits.ledger.params import RECORD_BYTES, LedgerParams, TxType
 from circuits.ledger.state import header, public_input
 from circuits.r1cs import Mode
 from prover.prove import create_proof
@@ -41,6 +41,7 @@ from rollup.l1.client import L1Client, connect
 from rollup.l1.contracts import CONTRACTS, load_artifact, verifier_artifact
 from rollup.l1.solc import compile_sources
 from rollup.ledger.batch import BatchResult, process_batch
+from rollup.ledger.batch_data import HEAD_BYTES
 from rollup.ledger.demo import FAR, ORACLE
 from rollup.ledger.signing import Wallet, funding_tick, oracle_tick, trade
 from rollup.ledger.state import LedgerState
@@ -191,7 +192,7 @@ class OperatorChain:
 
     def _heads(self, data: bytes) -> tuple[int, int]:
         consumed = self.l1.rollup.functions.queueConsumed().call()
-        k = sum(1 for off in range(1, len(data), 20) if data[off] >> 4 in (1, 7, 8))
+        k = sum(1 for off in range(HEAD_BYTES, len(data), RECORD_BYTES) if data[off] >> 4 in TxType.QUEUED)
         heads = self.l1.rollup.functions.queueHeadAt
         return heads(consumed).call(), heads(consumed + k).call()
 

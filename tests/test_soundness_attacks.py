@@ -100,7 +100,7 @@ def test_batch_split_of_nonce_and_collateral_no_longer_opens_a_leaf():
 def test_latent_without_the_forced_exit_payout_check_a_forged_liquidation_is_still_refused(monkeypatch):
     """Item 8: the batch circuit's leaf soundness used to rest on the forced-exit payout's range check
     in every slot.  A build with that check gated off still refuses the forged split at the opening."""
-    monkeypatch.setattr(Slot, "_forced_amount", lambda self, a, ma: None)
+    monkeypatch.setattr(Slot, "_forced_amount", lambda self, a: None)
     w, _ = funded_world(SMALL)
     w.apply(w.trade(BTC, 0, 1, 300, 3_000_000))
     w.apply(w.tick(BTC, 2_700_000))

@@ -16,7 +16,6 @@ Widths (signed widths include the sign bit, as ``is_nonnegative`` reads them):
   margin_bits  : value·RISK_UNIT − risk, old or new values
   ratio_bits   : value_new·risk_old − value_old·risk_new (the StarkEx "healthier" comparison)
   inrange_bits : k with |settled + delta| + 2^63 < 2^k, for the in-range test of lane a
-  free_bits / fe_units_bits : a forced exit's free collateral (settled in range) and its units
 A parameter set whose ratio does not fit a 252-bit check is refused with ParameterError.
 """
 
@@ -51,8 +50,6 @@ class Bounds:
     margin_bits: int
     ratio_bits: int
     inrange_bits: int
-    free_bits: int
-    fe_units_bits: int
     scale_bits: int
     exit_value_bits: int
 
@@ -73,7 +70,6 @@ def _bounds(markets: tuple[lp.Market, ...], d: int) -> Bounds:
     ratio_bits = _signed(value_new * risk + value_old * risk)
     if ratio_bits > MAX_BITS:
         raise ParameterError(f"the margin ratio needs {ratio_bits} bits: price scales too far apart")
-    free = value_new * lp.RISK_UNIT + risk
     return Bounds(
         notional=notional,
         value_new=value_new,
@@ -83,8 +79,6 @@ def _bounds(markets: tuple[lp.Market, ...], d: int) -> Bounds:
         margin_bits=_signed(value_old * lp.RISK_UNIT + risk),
         ratio_bits=ratio_bits,
         inrange_bits=(settled + delta + C).bit_length(),
-        free_bits=_signed(free),
-        fe_units_bits=(free // (d * lp.RISK_UNIT)).bit_length() + 1,
         scale_bits=max(m.price_scale for m in markets).bit_length(),
         exit_value_bits=_signed(settled * d + notional),
     )

@@ -15,8 +15,8 @@ Constraints per rule (names under ``slot{k}``):
   market_priced: trades and liquidations need a positive oracle price (oracle ticks are ≥ 1)
   healthier_*  : StarkEx: the position only shrinks (at a positive price: risk falls), and
                  value_after·risk_before ≥ value_before·risk_after
-  forced_amount: a forced exit pays exactly min(max(collateral, 0), free collateral)
-  fe_closed#   : and holds no position it could have closed (``margin.may_stay_open``)
+  fe_closed#   : a paying forced exit holds no position it could have closed (``margin.may_stay_open``)
+  forced_amount: so it pays exactly max(collateral, 0), all its free collateral
   close_counterparty_reduces : a forced close moves size at the oracle price from the exiting account
                  (``liquidation_reduces``) to an opposite position, both shrinking toward zero; the
                  contract checks that the account's forced exit is next in its queue
@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from circuits.gadgets.basic import is_zero, lc, mul, nonzero_if, select
-from circuits.gadgets.bits import divmod_const, is_nonnegative, less_than, range_check, signed_range_check, to_bits
+from circuits.gadgets.bits import is_nonnegative, range_check, signed_range_check, to_bits
 from circuits.gadgets.eddsa import verify_eddsa_poseidon
 from circuits.gadgets.poseidon import poseidon
 from circuits.ledger.bounds import FUNDING_BITS, Bounds
@@ -49,7 +49,6 @@ from circuits.ledger.params import (
     COLLATERAL_BITS,
     FUNDING_UNIT,
     INDEX_BITS,
-    RISK_UNIT,
     SIZE_BITS,
     TIME_BITS,
     LedgerParams,
@@ -198,7 +197,7 @@ class Slot:
         self._healthier(mb, ok_b, mul(cs, t_tr, red_b, f"{n}.b.may_heal"), sign_b, -self.d_quote, -1, "b")
         gate = mul(cs, r.t[T.WITHDRAW], a.new_collateral, f"{n}.overdraft_gate")
         range_check(cs, gate, COLLATERAL_BITS - 1, f"{n}.overdraft")
-        self._forced_amount(a, ma)
+        self._forced_amount(a)
         self._closed_positions(a, ma)
 
     def _fresh_prices(self) -> None:
@@ -237,20 +236,15 @@ class Slot:
         unwell = mul(cs, r.t[T.TRADE], 1 - lc(well), f"{n}.unwell")
         cs.enforce(unwell, 1 - heals, 0, f"{self.n}.healthier_{x}")
 
-    def _forced_amount(self, a: AccountLane, ma: Margin) -> None:
-        """A forced exit pays min(max(settled collateral, 0), floor(free / (D·RISK_UNIT)), 0 if free < 0);
-        0 if the settled collateral is out of range (fe_gate = 0: every term below is zero)."""
-        cs, n, r, bd = self.cs, self.n, self.r, self.bounds
-        free_scaled = mul(cs, self.fe_gate, ma.excess_initial, f"{n}.fe_free_gate")
-        pos = is_nonnegative(cs, free_scaled, bd.free_bits, f"{n}.fe_free_sign")
-        free = mul(cs, pos, free_scaled, f"{n}.fe_free")
-        units, _ = divmod_const(cs, free, self.p.scale_lcm * RISK_UNIT, bd.fe_units_bits, f"{n}.fe_units")
-        settled = mul(cs, self.fe_gate, a.settled, f"{n}.fe_settled")
-        cpos = is_nonnegative(cs, settled, COLLATERAL_BITS, f"{n}.fe_coll_sign")
-        coll = mul(cs, cpos, settled, f"{n}.fe_coll")
-        lt = less_than(cs, coll, units, max(bd.fe_units_bits, COLLATERAL_BITS), f"{n}.fe_min")
-        amount = lc(units) + mul(cs, lt, coll - units, f"{n}.fe_amount")
-        cs.enforce(r.t[T.FORCED_EXIT], r.fields["amount"] - amount, 0, f"{n}.forced_amount")
+    def _forced_amount(self, a: AccountLane) -> None:
+        """A forced exit pays max(settled collateral, 0): with every closable position closed
+        (``fe_closed#``) it holds none, only longs with collateral ≥ 2^62 (whose free collateral is at
+        least the collateral) or collateral < −2^62, so this is all it may take.  The sign is bit 63 of
+        collateral + 2^63 from the in-range test; 0 when out of range (fe_gate = 0)."""
+        cs, n, r = self.cs, self.n, self.r
+        positive = mul(cs, self.fe_gate, self.coll_bits[COLLATERAL_BITS - 1], f"{n}.fe_positive")
+        pay = mul(cs, positive, a.settled, f"{n}.fe_pay")
+        cs.enforce(r.t[T.FORCED_EXIT], r.fields["amount"] - pay, 0, f"{n}.forced_amount")
 
     def _closed_positions(self, a: AccountLane, ma: Margin) -> None:
         """A paying forced exit (fe_gate) leaves a position open only where closing it would push the

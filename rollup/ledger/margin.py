@@ -56,14 +56,6 @@ def liquidatable(p: LedgerParams, acct: AccountLeaf, markets: tuple[MarketState,
     return excess(p, acct, markets, initial=False) < 0
 
 
-def max_withdrawable(p: LedgerParams, acct: AccountLeaf, markets: tuple[MarketState, ...]) -> int:
-    """The largest w with collateral - w ≥ 0 and initial margin still met (0 if it is not met now)."""
-    free = excess(p, acct, markets, initial=True)
-    if free < 0:
-        return 0
-    return min(max(acct.collateral, 0), free // (p.scale_lcm * RISK_UNIT))
-
-
 def healthier(
     p: LedgerParams, before: AccountLeaf, after: AccountLeaf, markets: tuple[MarketState, ...], m: int
 ) -> bool:

@@ -349,14 +349,15 @@ def _liquidation(state: LedgerState, rec: Record) -> Effect:
 
 
 def forced_exit_amount(state: LedgerState, account: int) -> int:
-    """What a forced exit pays: what margin allows after funding; 0 for an account that does not
-    exist, or whose settled collateral left the ledger's range (the exit is then refused: the
-    queue item is consumed and the account left untouched, so nothing stalls)."""
+    """What a forced exit pays: its settled collateral if positive (the operator closes every
+    position it could first, so none holds value the collateral does not: ``margin.may_stay_open``);
+    0 for an account that does not exist, or whose settled collateral left the ledger's range (the
+    exit is then refused: the queue item is consumed and the account left untouched)."""
     acct, exists = state.account_or_empty(account)
     settled = margin.settle_funding(acct, state.markets)
     if not exists or not collateral_in_range(settled.collateral):
         return 0
-    return margin.max_withdrawable(state.params, settled, state.markets)
+    return max(0, settled.collateral)
 
 
 def _forced_exit(state: LedgerState, rec: Record) -> Effect:

@@ -6,9 +6,11 @@ attacker opened an unlimited position between them, and once the market was pric
 unbacked gain, withdrawn through an honest maker or escaped after a freeze.  Now trades and
 liquidations need a positive oracle price (``slot0.market_priced``) and oracle ticks are ≥ 1
 (``slot0.oracle_price_positive``).
-FINDING (xfail, strict): a forced exit pays min(collateral, free collateral) and is then served, so an
-account holding a position (a long bought on credit pays 0) never gets its value out while the
-operator censors its trades, and the rollup never freezes.
+FINDING (fixed): a forced exit paid min(collateral, free collateral) and was then served, so an
+account holding a position (a long bought on credit was paid 0) never got its value out while the
+operator censored its trades, and the rollup never froze.  Now the exit must leave no position it could
+close (``slot#.fe_closed#``), the operator closes them first at the oracle price (FORCED_CLOSE), and the
+exit pays the value: ``tests/test_forced_close.py``.
 The rest of this module checks that the other economic edges hold.
 """
 
@@ -61,19 +63,6 @@ def test_an_oracle_tick_of_zero_is_refused():
     w.clock += 10
     tick = oracle_tick(w.state.domain, ORACLE, ETH, 0, w.clock)
     assert refused_by_both(w.state.copy(), tick, err.RangeViolation, SMALL) == "slot0.oracle_price_positive"
-
-
-@pytest.mark.xfail(strict=True, reason="FINDING: a served forced exit can leave an open position's value locked")
-def test_a_forced_exit_lets_an_owner_out_without_the_operator():
-    """A long bought on credit (collateral < 0) gets 0 from every forced exit: the request is served,
-    so the rollup never freezes, and the operator may censor the trades that would close it."""
-    w, _ = funded_world(SMALL)
-    w.apply(w.trade(BTC, 0, 1, 300, 3_000_000))  # long 300 BTC: collateral -8,000,000, value 1,000,000
-    for _ in range(2):
-        w.enqueue_forced_exit(0)
-        paid = w.apply(ForcedExit(0)).record.amount
-        assert paid == 0
-    assert _value(w, 0) == 0, f"served twice, paid {paid}; {_value(w, 0):,} of value stays locked"
 
 
 def test_positions_at_both_48_bit_edges_are_proven_and_one_beyond_is_refused():

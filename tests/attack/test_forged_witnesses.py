@@ -84,8 +84,8 @@ def test_a_deposit_key_is_bound_by_the_l1_queue_hash_alone():
     assert _batch("deposit_new_account", {"slot0.item_pk0": plus(1)}, follow_commitment=False) == ["commitment"]
 
 
-def test_a_forced_exit_cannot_pay_more_units():
-    assert _batch("forced_exit", {"slot0.fe_units.q": plus(1000)}) == ["slot0.fe_units.div"]
+def test_a_forced_exit_cannot_pay_more_than_its_collateral():
+    assert _batch("forced_exit", {"slot0.fe_pay": plus(1000)}) == ["slot0.fe_pay", "slot0.forced_amount"]
 
 
 def test_an_oracle_tick_has_expiry_zero():

@@ -36,8 +36,7 @@ BATCH_INPUTS = re.compile(
 #  quote_rem        q·scale = amount·price − rem, rem ∈ [0, scale); ±q moves two range-checked
 #                   collaterals, so |q| < 2^114 and q·scale < r: rem is the integer remainder.
 #  sig_*/ha/J, K    k + (J − 5)·l = 2^252 + 2K + 1 with J_0 = k_0: the difference is even, r is odd.
-#  fe_units.r       Euclidean division by a constant with q < 2^n, n + bits(d) ≤ 252 (no wrap).
-BATCH_LEMMAS = re.compile(r"^(slot\d+\.[tm]\d|slot\d+\.quote_rem|slot\d+\.sig_[ab]/ha/[JK]\d+|slot\d+\.fe_units\.r)$")
+BATCH_LEMMAS = re.compile(r"^(slot\d+\.[tm]\d|slot\d+\.quote_rem|slot\d+\.sig_[ab]/ha/[JK]\d+)$")
 DEAD_ENDS = re.compile(r"\.inv$")  # x·inv = 1 − out or = flag, with x = 0 here: inv occurs nowhere else
 EXIT_INPUTS = re.compile(
     r"^(market\d\.(price|index|time|ptime)|time|accounts_root|domain|account|sib\d+\.\d"

@@ -134,7 +134,7 @@ def _zero_fields_existing(lane: str) -> Tamper:
     fields = ("pk_x", "pk_y", "nonce", "collateral", "size0", "cache0", "size1", "cache1")
     zero_leaf = poseidon([0] * len(fields))
     t = Tamper(f"lane {lane} opens as zeros", overrides={f"slot0.{lane}.{f}": lambda cs, h: 0 for f in fields})
-    leaf = true_leaf("forged_valid_fe_collateral_limited_pays0", lane)
+    leaf = true_leaf("forged_valid_fe_closed_pays0", lane)
     return t + setw(f"slot0.{lane}.exists", lambda cs: leaf(cs) * pow(zero_leaf, -1, R))
 
 
@@ -175,7 +175,7 @@ ATTACKS += [
     ("healthy_liquidation", solve("slot0.ma_gate", "slot0.a_liquidatable", {"slot0.ma_gate": const(0)})),
     ("refused_squeezed_seller_grows", setw(f"{B}.size_sel0", const(10))),
     ("valid_liquidation_small", top_bit("slot0.liq_sign", half() * 3, absorb=True)),  # σ = 2
-    ("forged_valid_fe_collateral_limited_pays0", _zero_fields_existing("a")),
+    ("forged_valid_fe_closed_pays0", _zero_fields_existing("a")),
     ("valid_deposit_new", setw(f"{A}.collateral", const(10**6))),  # a phantom field of a new account
     ("valid_deposit_new", setw(f"{A}.nonce", const(5))),
     ("valid_deposit_new", setw(f"{A}.size0", const(7))),
@@ -189,27 +189,24 @@ ATTACKS += [
     ("fitting_deposit_refunded", setw(f"{A}.in_range.high.out", const(0))),
     ("fitting_deposit_refunded", top_bit(f"{A}.in_range.bits", 0)),
     ("fitting_deposit_refunded", top_bit(f"{A}.in_range.bits", 0, absorb=True)),
-    # forced-exit payout
-    ("forged_valid_fe_margin_limited_pays+1", bump("slot0.fe_free_gate", 10**7)),
-    ("forged_valid_fe_margin_limited_pays+1", bump("slot0.fe_units.q", 1)),
-    *[
-        (
-            f"forged_valid_fe_margin_limited{odd}_pays{d:+d}",
-            bump("slot0.fe_units.q", d) + bump("slot0.fe_units.r", -d * 10**7) + t,
-        )
-        for odd, d, rule in (("", -1, "r<d"), ("_odd", 1, "r"))
-        for t in (Tamper(), repack(f"slot0.fe_units.{rule}"))
-    ],
-    ("forged_valid_fe_margin_limited_pays0", top_bit("slot0.fe_free_sign", 0)),
-    ("forged_valid_fe_margin_limited_pays0", top_bit("slot0.fe_free_sign", 0, absorb=True)),
-    ("forged_valid_fe_margin_limited_pays0", setw("slot0.fe_free", const(0))),
-    ("forged_valid_fe_collateral_limited_pays+1", bump("slot0.fe_coll", 1)),
-    ("forged_valid_fe_collateral_limited_pays+1", bump("slot0.fe_settled", 1)),
-    ("forged_valid_fe_collateral_limited_pays+1", bump("slot0.fe_amount", 1)),
-    ("forged_valid_fe_collateral_limited_pays0", top_bit("slot0.fe_coll_sign", 0)),
-    ("forged_valid_fe_collateral_limited_pays0", top_bit("slot0.fe_coll_sign", 0, absorb=True)),
-    ("forged_valid_fe_collateral_limited_pays_units", top_bit("slot0.fe_min", 1)),
-    ("forged_valid_fe_collateral_limited_pays_units", top_bit("slot0.fe_min", 1, absorb=True)),
+    # forced-exit payout: max(collateral, 0) of a closed account
+    ("forged_valid_fe_closed_pays+1", bump("slot0.fe_pay", 1)),
+    ("forged_valid_fe_closed_pays-1", bump("slot0.fe_pay", -1)),
+    ("forged_valid_fe_closed_pays0", setw("slot0.fe_positive", const(0))),
+    ("forged_valid_fe_high_long_pays0", setw("slot0.fe_pay", const(0))),
+    ("forged_valid_fe_low_short_pays1", setw("slot0.fe_positive", const(1)) + solve("slot0.fe_pay", "slot0.fe_pay")),
+    # forced exits leave no closable position; forced closes shrink both sides
+    ("refused_fe_position_open", setw("slot0.fe_held0", const(0))),
+    ("refused_fe_position_open", setw("slot0.fe_may_stay0", const(1))),
+    ("refused_fe_position_open", setw("slot0.fe_high", const(1))),
+    ("refused_fe_high_short", setw("slot0.fe_held1", const(0))),
+    ("refused_fe_high_short", setw("slot0.fe_may_stay1", const(1))),
+    *[("refused_fe_high_short", t) for t in sign_decomposition(f"{A}.sign1")],
+    ("refused_fe_low_long", setw("slot0.fe_may_stay0", const(1))),
+    ("refused_fe_just_below_high_long", setw("slot0.fe_high", const(1))),
+    ("refused_close_counterparty_same_side", setw(f"{B}.reducing", const(1))),
+    ("refused_close_flips", setw(f"{A}.reducing", const(1))),
+    ("refused_close_short_flips", setw(f"{A}.reducing", const(1))),
     # funding, the index, the clock
     ("funding_beyond_the_cap", setw("slot0.funding_gate", const(0))),
     ("funding_beyond_the_cap", setw("slot0.funding_used", const(0))),

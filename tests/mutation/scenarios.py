@@ -16,7 +16,8 @@ from circuits.ledger.params import TxType
 from circuits.ledger.records import Record
 from circuits.ledger.state import message
 from rollup.ledger.demo import FAR, ORACLE, World, funded_world
-from rollup.ledger.types import Deposit, Noop, Trade, Transaction
+from rollup.ledger.forced import plan_closes
+from rollup.ledger.types import Deposit, ForcedClose, Noop, Trade, Transaction
 from tests import test_soundness_attacks as tsa
 
 BTC, ETH = 0, 1
@@ -45,23 +46,42 @@ def _withdraw() -> tuple[World, Transaction]:
     return w, w.wallets[0].withdraw(w.state, 0, 10, FAR)
 
 
-def _margin_limited(oracle: int) -> Scenario:
-    """A forced exit of account 1, short 100: it is paid its free collateral (not all of it)."""
+def _closed_exit() -> tuple[World, Transaction]:
+    """A forced exit of account 1, short 100 closed first against account 0's long: pays its collateral."""
+    w = _funded()
+    w.apply(w.trade(BTC, 0, 1, 100, 3_000_000))
+    tx = w.enqueue_forced_exit(1)
+    for close in plan_closes(w.state, 1):
+        w.apply(close)
+    return w, tx
+
+
+def _exit_at(collateral: int, sizes: tuple[int, int]) -> Scenario:
+    """Account 0 at this collateral and sizes (account 1 holds the opposite), asking to leave."""
 
     def make() -> tuple[World, Transaction]:
         w = _funded()
-        w.apply(w.trade(BTC, 0, 1, 100, 3_000_000))
-        w.apply(w.tick(BTC, oracle))
-        return w, w.enqueue_forced_exit(1)
+        w.state.write(0, replace(w.state.accounts[0], collateral=collateral, sizes=sizes), True)
+        w.state.write(1, replace(w.state.accounts[1], sizes=tuple(-s for s in sizes)), True)
+        return w, w.enqueue_forced_exit(0)
 
     return make
 
 
-def _collateral_limited() -> tuple[World, Transaction]:
-    """A forced exit of account 2, long 10 bought cheap: it is paid all its collateral."""
-    w = _funded()
-    w.apply(w.trade(BTC, 2, 1, 10, 1_000_000))
-    return w, w.enqueue_forced_exit(2)
+def _close(short: bool, amount: int, counterparty: int = 1) -> Scenario:
+    """Account 0 long (short) 300 BTC against account 1, account 2 long 100 against 1 too; 0 leaving."""
+
+    def make() -> tuple[World, Transaction]:
+        w = _funded()
+        w.apply(w.trade(BTC, 1, 0, 300, 3_000_000) if short else w.trade(BTC, 0, 1, 300, 3_000_000))
+        w.apply(w.trade(BTC, 2, 1, 100, 3_000_000))
+        w.enqueue_forced_exit(0)
+        return w, ForcedClose(BTC, 0, counterparty, amount)
+
+    return make
+
+
+HIGH = 1 << 62
 
 
 def _funding(delta: int, index: int | None = None) -> Scenario:
@@ -190,9 +210,11 @@ SCENARIOS: dict[str, Scenario] = {
     "valid_liquidation_small": _liquidation(100),
     "valid_refund": lambda: (w := World(SMALL), tsa._overflowing_deposit(w)),
     "valid_noop": lambda: (_funded(), Noop()),
-    "valid_fe_margin_limited": _margin_limited(3_000_000),
-    "valid_fe_margin_limited_odd": _margin_limited(3_000_003),  # a large remainder in the division
-    "valid_fe_collateral_limited": _collateral_limited,
+    "valid_fe_closed": _closed_exit,
+    "valid_fe_high_long": _exit_at(HIGH, (10, 0)),  # closing would push collateral further up
+    "valid_fe_low_short": _exit_at(-HIGH - 1, (-10, 0)),  # nothing to pay: value below collateral
+    "valid_forced_close": _close(False, 200),
+    "valid_forced_close_short": _close(True, 300),
     "valid_trade_tiny": lambda: (w := _funded(), w.trade(BTC, 0, 1, 1, 1)),
     "valid_trade_eth": lambda: (w := _funded(), w.trade(ETH, 0, 1, 5, 2_000_000)),
     "refused_withdraw_below_margin": lambda: (w := priced(3_000_000), w.wallets[1].withdraw(w.state, 1, 600_000, FAR)),
@@ -217,6 +239,13 @@ SCENARIOS: dict[str, Scenario] = {
     "refused_index_overflows": _index_overflows,
     "refused_trade_of_nothing": _trade_of_nothing,
     "refused_self_trade_as_proven": _self_trade_as_proven,
+    "refused_fe_position_open": _exit_at(-2_000_000, (100, 0)),
+    "refused_fe_high_short": _exit_at(HIGH, (0, -10)),  # closing a short lowers collateral: close it
+    "refused_fe_low_long": _exit_at(-HIGH - 1, (10, 0)),
+    "refused_fe_just_below_high_long": _exit_at(HIGH - 1, (10, 0)),
+    "refused_close_flips": _close(False, 301),
+    "refused_close_counterparty_same_side": _close(False, 50, counterparty=2),
+    "refused_close_short_flips": _close(True, 301),
 }
 
 
@@ -239,17 +268,6 @@ def forced_exit_paying(scenario: str, amount: Callable[[int], int], name: str) -
         return replace(forged(st, name, {"record": replace(rec, amount=amount(rec.amount))}), refused=True)
 
     return build
-
-
-def fe_units(scenario: str) -> int:
-    """What a forced exit would pay if margin were the only limit (its free collateral in units)."""
-    from rollup.ledger import margin
-    from tests.mutation.statements import batch_statement
-
-    st = batch_statement(scenario)
-    acct = margin.settle_funding(st.start.accounts[st.res.witness.slots[0].record.a], st.start.markets)
-    p = st.start.params
-    return max(margin.excess(p, acct, st.start.markets), 0) // (p.scale_lcm * 10_000)
 
 
 def _aliased_deposit():
@@ -275,17 +293,15 @@ def _funding_of_a_noop() -> dict:
 FORGED: dict[str, Callable] = {
     **{
         f"forged_{sc}_pays{d:+d}": forced_exit_paying(sc, lambda a, d=d: a + d, f"forged_{sc}_pays{d:+d}")
-        for sc in ("valid_fe_margin_limited", "valid_fe_margin_limited_odd", "valid_fe_collateral_limited")
+        for sc in ("valid_fe_closed", "valid_fe_high_long")
         for d in (1, -1)
     },
     **{
         f"forged_{sc}_pays0": forced_exit_paying(sc, lambda a: 0, f"forged_{sc}_pays0")
-        for sc in ("valid_fe_margin_limited", "valid_fe_collateral_limited")
+        for sc in ("valid_fe_closed", "valid_fe_high_long")
     },
-    "forged_valid_fe_collateral_limited_pays_units": forced_exit_paying(
-        "valid_fe_collateral_limited",
-        lambda a: fe_units("valid_fe_collateral_limited"),
-        "forged_valid_fe_collateral_limited_pays_units",
+    "forged_valid_fe_low_short_pays1": forced_exit_paying(
+        "valid_fe_low_short", lambda a: 1, "forged_valid_fe_low_short_pays1"
     ),
     "forged_deposit_to_aliased_account": _aliased_deposit,
 }

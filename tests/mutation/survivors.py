@@ -139,12 +139,6 @@ REASONS: list[tuple[str, str, str]] = [
     (r"batch", r"slot#\.(b\.old_sign|liq_sign) \[pack\]", SIGN_PACK),
     (
         r"batch",
-        r"slot#\.fe_units \[q\.(pack|b#\.bit)\]",
-        "redundant: a quotient other than the floor is (free − r)/d mod p for another r < d, of size ≥ p/d; "
-        "fe_min then decomposes coll − units + 2^n into n + 1 bits, impossible for such units",
-    ),
-    (
-        r"batch",
         r"slot#\.[ab]\.size_range \[.*\]",
         "redundant: the lane's margin decomposes every market's size it values with is_nonnegative(s, 48), "
         "the same bits of s + 2^47 as this signed_range_check: lane b always on its new sizes, lane a on its "
