@@ -60,6 +60,7 @@ contract Rollup {
     uint256 public immutable voteWindow;
     uint256 public immutable registrationFee;
     uint256 public immutable queueItemDelay;
+    uint256 public immutable exitSlots; // slots a forced exit may take: a close a market and its own
     uint256 public immutable maxBatchLag; // s a batch time may trail block.timestamp (0: unchecked, dev chains)
     uint256 public immutable domain;
 
@@ -81,6 +82,7 @@ contract Rollup {
     mapping(uint256 => uint256) public queuedDeposit; // queue index -> depositor << 64 | amount, until consumed
     mapping(uint256 => uint256) public pendingForcedExit; // account -> queue index + 1 while one is queued
     uint256 public queuedDeposits; // sum of deposits queued and not consumed, refunded or reclaimed
+    uint256 public queuedExits; // forced exits queued and not consumed
 
     mapping(address => uint256) public claimable; // credited withdrawals (pull pattern)
     mapping(uint256 => bool) public escaped;
@@ -140,7 +142,7 @@ contract Rollup {
         IPoseidonT5 poseidon_,
         IERC20 token_,
         address operator_,
-        uint256[9] memory config, // batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown, voteWindow, registrationFee, queueItemDelay, maxBatchLag
+        uint256[10] memory config, // batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown, voteWindow, registrationFee, queueItemDelay, maxBatchLag, exitSlots
         uint256[3] memory genesis, // accountsRoot, marketsHash, paramsDigest
         address[] memory guardians_,
         uint256 threshold
@@ -157,6 +159,8 @@ contract Rollup {
         (batchSize, numAccounts, forcedExitDelay, maxPause, pauseCooldown) =
             (config[0], config[1], config[2], config[3], config[4]);
         (voteWindow, registrationFee, queueItemDelay, maxBatchLag) = (config[5], config[6], config[7], config[8]);
+        require(config[9] >= 1 && config[9] <= 16, "exit slots");
+        exitSlots = config[9];
         uint256 d = uint256(keccak256(abi.encode(block.chainid, address(this)))) % R;
         domain = d;
         stateRoot = poseidon_.hash([genesis[0], genesis[1], d, genesis[2]]);
@@ -171,17 +175,31 @@ contract Rollup {
     // ---- accounts and the L1 queue ----------------------------------------------
 
     /// Register an L2 account (its Baby Jubjub key) owned by the caller, for registrationFee in the
-    /// collateral token (credited to the operator): filling the tree costs numAccounts fees.
+    /// collateral token (credited to the operator): filling the tree costs numAccounts - 1 fees (the
+    /// last index is the operator's backstop account).
     function register(uint256 pkX, uint256 pkY) external nonReentrant returns (uint256 account) {
-        if (pkX >= R || pkY >= R || (pkX == 0 && pkY == 0)) revert BadKey();
         account = nextAccount++;
-        require(account < numAccounts, "tree full");
+        require(account < numAccounts - 1, "tree full");
         if (registrationFee > 0) {
             claimable[operator] += _pull(registrationFee);
         }
-        ownerOf[account] = msg.sender;
+        _register(account, msg.sender, pkX, pkY);
+    }
+
+    /// The operator's backstop account, index numAccounts - 1: a forced close may move an exiting
+    /// account's position into it at the oracle price (the circuit lets no other account take a
+    /// position it does not already hold the opposite of), so serving an exit never waits on others.
+    function registerBackstop(uint256 pkX, uint256 pkY) external {
+        if (msg.sender != operator) revert NotOperator();
+        if (ownerOf[numAccounts - 1] != address(0)) revert BadKey();
+        _register(numAccounts - 1, msg.sender, pkX, pkY);
+    }
+
+    function _register(uint256 account, address owner, uint256 pkX, uint256 pkY) private {
+        if (pkX >= R || pkY >= R || (pkX == 0 && pkY == 0)) revert BadKey();
+        ownerOf[account] = owner;
         keyOf[account] = [pkX, pkY];
-        emit AccountRegistered(account, msg.sender, pkX, pkY);
+        emit AccountRegistered(account, owner, pkX, pkY);
     }
 
     function keyOfAccount(uint256 account) external view returns (uint256, uint256) {
@@ -208,16 +226,18 @@ contract Rollup {
     }
 
     /// The owner asks to leave: the operator must include it within forcedExitDelay plus queueItemDelay
-    /// for every queue item still ahead of it (spamming the queue only delays the deadline, it cannot
-    /// outrun the prover), paused time not counted (the rest of a pause under way included).  One
-    /// request per account at a time, so the queue holds at most one per registered account.
+    /// for every slot the queue items ahead of it may take (a deposit one; a forced exit exitSlots: a
+    /// close a market, into the backstop, and itself), so spamming the queue only delays the deadline
+    /// and cannot outrun the prover; paused time not counted (the rest of a pause under way included).
+    /// One request per account at a time, so the queue holds at most one per registered account.
     function requestForcedExit(uint256 account) external {
         if (frozen) revert IsFrozen();
         if (ownerOf[account] != msg.sender) revert NotOwner();
         if (pendingForcedExit[account] != 0) revert ExitPending();
         uint256 remaining = block.timestamp < pausedUntil ? pausedUntil - block.timestamp : 0;
-        uint256 ahead = queueLength - queueConsumed;
+        uint256 ahead = queueLength - queueConsumed + queuedExits * (exitSlots - 1); // slots, not items
         forcedExitDeadline[queueLength] = block.timestamp + forcedExitDelay + ahead * queueItemDelay;
+        queuedExits += 1;
         pausedBefore[queueLength] = pausedTotal - remaining;
         pendingForcedExit[account] = queueLength + 1;
         _enqueue(FORCED_EXIT, account, 0, 0, 0);
@@ -304,6 +324,7 @@ contract Rollup {
             }
             if (kind == FORCED_EXIT) {
                 delete pendingForcedExit[account];
+                queuedExits -= 1;
                 index++;
             }
             if (kind != WITHDRAW && kind != FORCED_EXIT) continue;

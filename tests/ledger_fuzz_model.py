@@ -56,9 +56,9 @@ class L1Model:
     paid: int = 0  # withdrawals and forced exits credited to owners
 
     def register(self, key: Point) -> int | None:
-        """register(): the next index, or None once the tree is full."""
+        """register(): the next index, or None once the tree is full (the last index is the operator's)."""
         account = len(self.keys)
-        if account >= self.num_accounts:
+        if account >= self.num_accounts - 1:
             return None
         self.keys[account] = key
         return account

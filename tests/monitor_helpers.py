@@ -37,7 +37,7 @@ from circuits.r1cs import Mode
 from prover.prove import create_proof
 from prover.setup import InsecureSetupWarning, setup
 from rollup import keystore
-from rollup.l1.client import L1Client, connect
+from rollup.l1.client import L1Client, connect, exit_slots
 from rollup.l1.contracts import CONTRACTS, load_artifact, verifier_artifact
 from rollup.l1.solc import compile_sources
 from rollup.ledger.batch import BatchResult, process_batch
@@ -107,7 +107,7 @@ class OperatorChain:
         self.verifier_art = accept_any_artifact() if verifier_kind == "accept-any" else verifier_artifact(key.pk.vk)
         verifier = self.l1._deploy(self.verifier_art, self.operator)
         token = self.l1._deploy(load_artifact("TestToken"), self.operator)
-        config = [params.batch_size, params.num_accounts, *TIMING, VOTE_WINDOW, 0, ITEM_DELAY, 0]
+        config = [params.batch_size, params.num_accounts, *TIMING, VOTE_WINDOW, 0, ITEM_DELAY, 0, exit_slots(params)]
         parts = (verifier, verifier, token, self.operator)
         self.l1.deploy_rollup(params, parts, config, [g for g, _ in self.guardians], 2)
         self.domain = self.l1.domain()

@@ -108,7 +108,7 @@ def test_a_close_needs_a_fresh_price_and_distinct_existing_accounts():
     exiting_long(w)
     stale = w.state.copy()
     stale.time += SMALL.max_price_age + 1
-    assert refused_by_both(stale, ForcedClose(BTC, 0, 1, 1), err.StaleOraclePrice, SMALL).startswith(
+    assert refused_by_both(stale, ForcedClose(BTC, 0, 1, 300), err.StaleOraclePrice, SMALL).startswith(
         "slot0.price_fresh0"
     )
     with pytest.raises(err.SelfTrade):
@@ -127,9 +127,8 @@ def test_a_close_for_an_account_not_exiting_is_refused_by_the_spec():
     with pytest.raises(err.BadForcedClose):
         process_batch(w.state.copy(), [ForcedClose(BTC, 1, 0, 1)])  # 1 holds the short, 0 is the one leaving
     w.enqueue_deposit(2, 5)
-    w.apply(ForcedClose(BTC, 0, 1, 1))  # its exit is at the head: fine
+    w.apply(ForcedClose(BTC, 0, 1, 300))  # its exit is at the head: fine
     w.apply(ForcedClose(ETH, 0, 2, 50))
-    w.apply(ForcedClose(BTC, 0, 1, 299))
     w.apply(ForcedExit(0))
     with pytest.raises(err.BadForcedClose):  # the head is a deposit now
         process_batch(w.state.copy(), [ForcedClose(BTC, 1, 0, 1)])

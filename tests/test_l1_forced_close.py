@@ -12,12 +12,12 @@ import pytest
 
 from circuits.ledger.params import TxType
 from circuits.ledger.records import Record
-from rollup.l1.client import L1Error
+from rollup.l1.client import L1Error, exit_slots
 from rollup.l1.devnode import hardhat_node
 from rollup.ledger.batch import process_batch
 from rollup.ledger.batch_data import encode_batch
 from rollup.ledger.forced import queue_txs
-from tests.monitor_helpers import PARAMS, OperatorChain
+from tests.monitor_helpers import ITEM_DELAY, PARAMS, TIMING, OperatorChain
 
 CLOSE, EXIT = TxType.FORCED_CLOSE, TxType.FORCED_EXIT
 
@@ -63,3 +63,34 @@ def test_the_honest_closes_and_exit_credit_the_value(chain):
     assert [e.record.tx_type for e in res.effects[:2]] == [CLOSE, EXIT]
     assert chain.l1.claimable(chain.users[0]) - before == res.effects[1].record.amount == 1_000_000
     assert chain.l1.rollup.functions.pendingForcedExit(0).call() == 0
+
+
+def test_only_the_operator_registers_the_backstop_and_users_stop_before_it(chain):
+    """The tree's last index is the operator's: users cannot register it, in order or directly."""
+    last = PARAMS.num_accounts - 1
+    key = chain.wallets[0].pubkey
+    with pytest.raises(L1Error, match="NotOperator"):
+        chain.l1.send(chain.l1.rollup.functions.registerBackstop(*key), chain.users[0])
+    assert chain.l1.register_backstop(chain.operator, key) == last
+    with pytest.raises(L1Error, match="BadKey"):
+        chain.l1.register_backstop(chain.operator, key)
+    registered = [chain.l1.register(chain.users[1], key) for _ in range(last - 3)]
+    assert registered[-1] == last - 1
+    with pytest.raises(L1Error, match="tree full"):
+        chain.l1.register(chain.users[1], key)
+
+
+def test_a_forced_exit_ahead_counts_every_slot_it_may_take(chain):
+    """The deadline budgets queueItemDelay a slot: a deposit ahead one, a forced exit ahead exitSlots
+    (a close a market and itself), so queued exits cannot use up a later one's time."""
+    rollup = chain.l1.rollup.functions
+    assert rollup.exitSlots().call() == exit_slots(PARAMS) == len(PARAMS.markets) + 1
+    assert rollup.queuedExits().call() == 0  # account 0's exit was served above
+    first = chain.l1.request_forced_exit(chain.users[1], 1)
+    chain.l1.deposit(chain.users[0], 0, 5)
+    second = chain.l1.request_forced_exit(chain.users[2], 2)
+    deadline = rollup.forcedExitDeadline
+    requested = chain.w3.eth.get_block("latest")["timestamp"]
+    slots = 1 + 1 + exit_slots(PARAMS) - 1  # two items ahead, one of them an exit
+    assert deadline(second).call() == requested + TIMING[0] + slots * ITEM_DELAY
+    assert deadline(first).call() < deadline(second).call() and rollup.queuedExits().call() == 2

@@ -17,9 +17,11 @@ Constraints per rule (names under ``slot{k}``):
                  value_after·risk_before ≥ value_before·risk_after
   fe_closed#   : a paying forced exit holds no position it could have closed (``margin.may_stay_open``)
   forced_amount: so it pays exactly max(collateral, 0), all its free collateral
-  close_counterparty_reduces : a forced close moves size at the oracle price from the exiting account
-                 (``liquidation_reduces``) to an opposite position, both shrinking toward zero; the
-                 contract checks that the account's forced exit is next in its queue
+  close_counterparty_reduces, close_takes_all : a forced close moves size at the oracle price from the
+                 exiting account (``liquidation_reduces``) to an opposite position (or the operator's
+                 backstop account, 4^depth − 1), both shrinking toward zero, until one of them is 0 or
+                 the exiting account's rest may stay; the contract checks that the account's forced
+                 exit is next in its queue
   sig_a, sig_b : EdDSA on Poseidon(domain, record, nonces, expiry) (the oracle's key for price and
                  funding ticks; a funding tick's expiry slot is the market's funding time)
   hash         : the one Poseidon of a slot, the signed message or the queue step by type
@@ -179,7 +181,8 @@ class Slot:
         red_a, sign_a = _reducing(cs, a.size_sel, a.new_size_sel, self.long_a, f"{n}.a")
         red_b, sign_b = _reducing(cs, b.size_sel, b.new_size_sel, None, f"{n}.b")
         cs.enforce(r.any_of(T.LIQUIDATION, T.FORCED_CLOSE), 1 - lc(red_a), 0, f"{n}.liquidation_reduces")
-        cs.enforce(r.t[T.FORCED_CLOSE], 1 - lc(red_b), 0, f"{n}.close_counterparty_reduces")
+        self._edges()
+        self._close_rules(a, b, red_b)
         below = -ma.excess_maintenance - 1 - ma.excess_initial  # ≥ 0 iff below maintenance (old values)
         x_a = ma.excess_initial + mul(cs, t_liq, below, f"{n}.a_liquidatable")
         ok_a = is_nonnegative(
@@ -246,17 +249,42 @@ class Slot:
         pay = mul(cs, positive, a.settled, f"{n}.fe_pay")
         cs.enforce(r.t[T.FORCED_EXIT], r.fields["amount"] - pay, 0, f"{n}.forced_amount")
 
-    def _closed_positions(self, a: AccountLane, ma: Margin) -> None:
-        """A paying forced exit (fe_gate) leaves a position open only where closing it would push the
-        collateral further toward the range edge it is within a quarter of: a long when collateral
-        ≥ 2^62 (top two bits of collateral + 2^63 set), a short when collateral < −2^62 (both clear).
-        Every other position must be 0: the operator closes it first (FORCED_CLOSE slots)."""
-        cs, n = self.cs, self.n
+    def _edges(self) -> None:
+        """high = [y ≥ 2^62], low = [y < −2^62] for lane a's collateral y after its change (the top two
+        bits of y + 2^63 from the in-range test; meaningful when y is in range)."""
         b63, b62 = (self.coll_bits[i] for i in HIGH_BITS)
-        high = mul(cs, b63, b62, f"{n}.fe_high")
-        low = 1 - lc(b63) - b62 + high
+        self.high = high = lc(mul(self.cs, b63, b62, f"{self.n}.fe_high"))
+        self.low = 1 - lc(b63) - b62 + high
+
+    def _may_stay(self, long: LCLike, name: str) -> LC:
+        """``margin.may_stay_open``: a long at high collateral, a short at low (closing either would
+        push the collateral further toward the edge it is within a quarter of)."""
+        return self.low + mul(self.cs, long, self.high - self.low, f"{self.n}.{name}")
+
+    def _close_rules(self, a: AccountLane, b: AccountLane, red_b: LC) -> None:
+        """A forced close: the counterparty shrinks toward zero too, unless it is the operator's
+        backstop account (index 4^depth − 1, registered by the operator alone); and the close takes all
+        it can: a's or b's position ends at 0, or a's rest may stay (``fe_closed#``), so an operator
+        cannot split a close into many roundings."""
+        cs, n, r = self.cs, self.n, self.r
+        t_fc = r.t[T.FORCED_CLOSE]
+        # backstop ≠ 0 only if b is the backstop index (no inverse row: any other value there only
+        # keeps the counterparty rule on, which the honest prover avoids by writing 1)
+        last = self.p.num_accounts - 1
+        backstop = self._w("backstop", lambda: int(self.sw().record.b == last))
+        cs.enforce(r.fields["b"] - last, backstop, 0, f"{n}.backstop")
+        shrinks = mul(cs, t_fc, 1 - lc(backstop), f"{n}.close_b_gate")
+        cs.enforce(shrinks, 1 - lc(red_b), 0, f"{n}.close_counterparty_reduces")
+        ends = mul(cs, a.new_size_sel, b.new_size_sel, f"{n}.close_rest")
+        whole = mul(cs, t_fc, 1 - self._may_stay(self.long_a, "close_may_stay"), f"{n}.close_whole_gate")
+        cs.enforce(whole, ends, 0, f"{n}.close_takes_all")
+
+    def _closed_positions(self, a: AccountLane, ma: Margin) -> None:
+        """A paying forced exit (fe_gate) leaves a position open only where ``_may_stay``; every other
+        position must be 0: the operator closes it first (FORCED_CLOSE slots)."""
+        cs, n = self.cs, self.n
         for m, (size, pos) in enumerate(zip(a.sizes, ma.signs)):
-            may_stay = low + mul(cs, pos, high - low, f"{n}.fe_may_stay{m}")
+            may_stay = self._may_stay(pos, f"fe_may_stay{m}")
             held = mul(cs, self.fe_gate, size, f"{n}.fe_held{m}")
             cs.enforce(1 - may_stay, held, 0, f"{n}.fe_closed{m}")
 

@@ -66,6 +66,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"deployed on chain {info['chain_id']}: rollup {info['rollup']}, token {info['token']}")
     print(f"signature domain {bootstrap.domain_of(cfg):#x}; genesis root {bootstrap.genesis_root(cfg):#x}")
     print(f"operator {operator.address}; guardians {', '.join(info['guardians'])}")
+    print(f"the operator's backstop account is {info['backstop']}: deposit to it to let forced exits close into it")
     print(f"start it with: zkdx node --dir {directory}")
     return 0
 

@@ -38,11 +38,16 @@ except ImportError:  # pragma: no cover (web3 without the tester extra)
     _SEND_ERRORS = (Web3Exception, ValueError)
 
 DEV_CHAINS = (31337, 131277322940537)  # hardhat, eth-tester
-ITEM_DELAY = 15  # s a forced exit waits per queue item ahead: about what proving one slot takes here
+ITEM_DELAY = 15  # s a forced exit waits per queue slot ahead: about what proving one slot takes here
 BATCH_LAG = 3600  # s a batch time may trail block.timestamp: proving and L1 inclusion, with room
 MAX_BATCH_LAG = 86_400  # off dev chains: a longer lag would make price ages meaningless
 SUBMIT_GAS = 2_000_000  # explicit: a verifier failing softly must not be mistaken for a cheap call
 ZERO = "0x" + "00" * 20
+
+
+def exit_slots(params: LedgerParams) -> int:
+    """The slots a forced exit may take: a close a market (into the backstop account) and its own."""
+    return len(params.markets) + 1
 
 
 class L1Error(RollupError):
@@ -197,6 +202,7 @@ class L1Client:
             ZERO if exit_vk is None else self.deploy_verifier(exit_vk, operator, allow_demo_key=allow_demo_key)
         )
         config = [params.batch_size, params.num_accounts, *timing, vote_window, registration_fee, item_delay, batch_lag]
+        config.append(exit_slots(params))
         return self.deploy_rollup(params, (verifier, exit_verifier, token, operator), config, guardians, threshold)
 
     def deploy_rollup(
@@ -277,6 +283,12 @@ class L1Client:
 
     def register(self, user: str, pubkey: Point) -> int:
         receipt = self.send(self.rollup.functions.register(*pubkey), user)
+        (event,) = self.rollup.events.AccountRegistered().process_receipt(receipt, errors=DISCARD)
+        return event["args"]["account"]
+
+    def register_backstop(self, operator: str, pubkey: Point) -> int:
+        """Register the operator's backstop account (the tree's last index); its index."""
+        receipt = self.send(self.rollup.functions.registerBackstop(*pubkey), operator)
         (event,) = self.rollup.events.AccountRegistered().process_receipt(receipt, errors=DISCARD)
         return event["args"]["account"]
 

@@ -1,10 +1,11 @@
 """Serving a forced exit: the forced closes the operator posts before it, planned on the spec.
 
 A forced exit must leave no position it could have closed (``margin.may_stay_open``), so the
-operator first closes each such position against accounts holding the opposite one, at the
-oracle price (``ForcedClose``: value kept on both sides, both risks fall, nobody signs).  Every
-market's sizes sum to zero, so opposite positions exist; each close is sized so both collaterals
-stay in range, and the largest opposite positions go first (fewest records, lowest index on ties).
+operator first closes each such position at the oracle price (``ForcedClose``: value kept on both
+sides, nobody signs): into its own backstop account (the tree's last index, which only the operator
+registers) when that exists and has room, so an exit costs at most one close a market; else against
+accounts holding the opposite position (every market's sizes sum to zero, so they exist), largest
+first, each close taking all it can with both collaterals in range.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from circuits.ledger.params import TxType
 from rollup.errors import InvalidTransaction
 from rollup.ledger import margin
 from rollup.ledger.state import LedgerState
-from rollup.ledger.transition import C64, collateral_in_range, process_tx
+from rollup.ledger.transition import C64, backstop_account, collateral_in_range, process_tx
 from rollup.ledger.types import Deposit, ForcedClose, ForcedExit, QueueItem, Transaction
 
 MAX_CLOSES = 4096  # a plan longer than this is cut; the rest is planned again from the new state
@@ -61,10 +62,13 @@ def _next_close(state: LedgerState, account: int) -> ForcedClose | None:
 
 
 def _counterparties(state: LedgerState, account: int, market: int, size: int) -> list[int]:
-    """Accounts holding the opposite position, largest first."""
+    """The operator's backstop account first (one close a market, whatever the other positions),
+    then the accounts holding the opposite position, largest first."""
+    backstop = backstop_account(state)
     accounts = state.accounts.items()
     opposite = [(-abs(a.sizes[market]), i) for i, a in accounts if i != account and a.sizes[market] * size < 0]
-    return [i for _, i in sorted(opposite)]
+    first = [backstop] if backstop in state.accounts and backstop != account else []
+    return first + [i for _, i in sorted(opposite) if i != backstop]
 
 
 def _fitting_amount(state: LedgerState, market: int, size: int, collateral: int, other: int) -> int:
@@ -72,7 +76,7 @@ def _fitting_amount(state: LedgerState, market: int, size: int, collateral: int,
     account's collateral moves by +σ·q, the counterparty's by −σ·q)."""
     price, scale = state.markets[market].price, state.params.markets[market].price_scale
     theirs = margin.settle_funding(state.account(other), state.markets)
-    amount = min(abs(size), abs(theirs.sizes[market]))
+    amount = abs(size) if other == backstop_account(state) else min(abs(size), abs(theirs.sizes[market]))
     if size > 0:
         room = min(C64 - 1 - collateral, theirs.collateral + C64)
     else:

@@ -380,9 +380,16 @@ def _forced_exit(state: LedgerState, rec: Record) -> Effect:
     return Effect(rec, (Lane(rec.a, settled, exists),), queue_item=item)
 
 
+def backstop_account(state: LedgerState) -> int:
+    """The operator's backstop account: the tree's last index, which only the operator registers on L1."""
+    return state.params.num_accounts - 1
+
+
 def _forced_close(state: LedgerState, rec: Record) -> Effect:
-    """Move `amount` of the exiting account's position to the counterparty's opposite one at the
-    oracle price; both shrink toward zero without changing sign, no signature, no nonce bump."""
+    """Move `amount` of the exiting account's position to the counterparty at the oracle price: both
+    shrink toward zero without changing sign (the backstop account may take any position), and the
+    close takes all it can (one of them ends at 0, or the exiting account's rest may stay open).  No
+    signature, no nonce bump: both values move by the quote's rounding only."""
     state.check_market(rec.market)
     _unsigned(rec.amount, "amount")
     _require(rec.a != rec.b, SelfTrade, "the exiting account and the counterparty are the same")
@@ -397,8 +404,9 @@ def _forced_close(state: LedgerState, rec: Record) -> Effect:
     old_a, old_b = exiting.sizes[rec.market], other.sizes[rec.market]
     sigma = 1 if old_a >= 0 else -1
     new_a, new_b = old_a - sigma * rec.amount, old_b + sigma * rec.amount
+    b_shrinks = rec.b == backstop_account(state) or margin.only_reduces(old_b, new_b)
     _require(
-        rec.amount != 0 and margin.only_reduces(old_a, new_a) and margin.only_reduces(old_b, new_b),
+        rec.amount != 0 and margin.only_reduces(old_a, new_a) and b_shrinks,
         BadForcedClose,
         f"closing {rec.amount} must shrink both {old_a} and {old_b} toward zero",
     )
@@ -407,6 +415,11 @@ def _forced_close(state: LedgerState, rec: Record) -> Effect:
     other = replace(other.with_size(rec.market, new_b), collateral=other.collateral - q)
     _check_ranges(exiting, "exiting account")
     _check_ranges(other, "counterparty")
+    _require(
+        new_a == 0 or new_b == 0 or margin.may_stay_open(exiting.collateral, new_a),
+        BadForcedClose,
+        f"a close must take all it can: {new_a} and {new_b} both left open",
+    )
     return Effect(rec, (Lane(rec.a, exiting, True), Lane(rec.b, other, True)))
 
 

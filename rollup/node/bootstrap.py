@@ -11,6 +11,7 @@ key, funding it first from the node's first unlocked account on a development ch
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import secrets
 from pathlib import Path
@@ -201,9 +202,18 @@ def deploy(cfg: NodeConfig, operator: LocalAccount, guardians: list[str] | None,
     block = w3.eth.block_number
     l1 = L1Client(w3)
     dep = l1.deploy(cfg.params(), vk, operator.address, guardians, threshold, timing)
+    backstop = l1.register_backstop(operator.address, eddsa.public_key(backstop_secret(operator)))
     create_store(cfg, l1.domain())  # the genesis is the contract's: its domain binds every signature
     save_deployment(cfg, dep, w3.eth.chain_id, block, operator.address)
-    return {"rollup": dep.rollup, "token": dep.token, "guardians": guardians, "chain_id": w3.eth.chain_id}
+    chain = w3.eth.chain_id
+    return {"rollup": dep.rollup, "token": dep.token, "guardians": guardians, "chain_id": chain, "backstop": backstop}
+
+
+def backstop_secret(operator: LocalAccount) -> bytes:
+    """The Baby Jubjub secret of the operator's backstop account (the tree's last index), derived from
+    the operator's key: forced closes may move an exiting account's position into it at the oracle
+    price; it takes part once funded on L2 (any deposit to it)."""
+    return hashlib.sha256(b"zkdx backstop account" + bytes(operator.key)).digest()
 
 
 def check_l1(url: str) -> Web3:

@@ -75,6 +75,7 @@ def _close(short: bool, amount: int, counterparty: int = 1) -> Scenario:
         w = _funded()
         w.apply(w.trade(BTC, 1, 0, 300, 3_000_000) if short else w.trade(BTC, 0, 1, 300, 3_000_000))
         w.apply(w.trade(BTC, 2, 1, 100, 3_000_000))
+        w.state.write(BACKSTOP, replace(w.state.accounts[2], sizes=(0, 0)), True)  # the operator's
         w.enqueue_forced_exit(0)
         return w, ForcedClose(BTC, 0, counterparty, amount)
 
@@ -82,6 +83,7 @@ def _close(short: bool, amount: int, counterparty: int = 1) -> Scenario:
 
 
 HIGH = 1 << 62
+BACKSTOP = SMALL.num_accounts - 1
 
 
 def _funding(delta: int, index: int | None = None) -> Scenario:
@@ -213,8 +215,9 @@ SCENARIOS: dict[str, Scenario] = {
     "valid_fe_closed": _closed_exit,
     "valid_fe_high_long": _exit_at(HIGH, (10, 0)),  # closing would push collateral further up
     "valid_fe_low_short": _exit_at(-HIGH - 1, (-10, 0)),  # nothing to pay: value below collateral
-    "valid_forced_close": _close(False, 200),
-    "valid_forced_close_short": _close(True, 300),
+    "valid_forced_close": _close(False, 300),
+    "valid_forced_close_short": _close(True, 200),  # the counterparty's long ends at 0
+    "valid_forced_close_backstop": _close(False, 300, counterparty=BACKSTOP),
     "valid_trade_tiny": lambda: (w := _funded(), w.trade(BTC, 0, 1, 1, 1)),
     "valid_trade_eth": lambda: (w := _funded(), w.trade(ETH, 0, 1, 5, 2_000_000)),
     "refused_withdraw_below_margin": lambda: (w := priced(3_000_000), w.wallets[1].withdraw(w.state, 1, 600_000, FAR)),
@@ -244,8 +247,11 @@ SCENARIOS: dict[str, Scenario] = {
     "refused_fe_low_long": _exit_at(-HIGH - 1, (10, 0)),
     "refused_fe_just_below_high_long": _exit_at(HIGH - 1, (10, 0)),
     "refused_close_flips": _close(False, 301),
-    "refused_close_counterparty_same_side": _close(False, 50, counterparty=2),
+    "refused_close_counterparty_same_side": _close(False, 300, counterparty=2),  # a ends at 0, b grows
+    "refused_close_counterparty_flips": _close(True, 300),  # a ends at 0, b's long of 200 flips
     "refused_close_short_flips": _close(True, 301),
+    "refused_close_partial": _close(False, 200),  # neither side ends at 0: a split close
+    "refused_close_backstop_partial": _close(False, 200, counterparty=BACKSTOP),
 }
 
 
