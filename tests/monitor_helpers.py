@@ -43,6 +43,7 @@ from rollup.l1.solc import compile_sources
 from rollup.ledger.batch import BatchResult, process_batch
 from rollup.ledger.batch_data import HEAD_BYTES
 from rollup.ledger.demo import FAR, ORACLE
+from rollup.ledger.forced import queue_txs
 from rollup.ledger.signing import Wallet, funding_tick, oracle_tick, trade
 from rollup.ledger.state import LedgerState
 from rollup.ledger.transition import process_tx
@@ -116,11 +117,17 @@ class OperatorChain:
         self.bad_batches: list[int] = []
 
     # ---- L1 users -----------------------------------------------------------------------
-    def register_and_deposit(self, amount: int = 1_000_000) -> None:
+    def register_and_deposit(self, amount: int = 1_000_000, backstop: bool = False) -> None:
+        """The users' accounts, each funded; with backstop, then the operator's backstop account too
+        (the tree's last index: forced exits close into it)."""
         for user, wallet in zip(self.users, self.wallets):
             self.l1.fund(user, 10 * amount)
             account = self.l1.register(user, wallet.pubkey)
             self.l1.deposit(user, account, amount)
+        if backstop:
+            self.l1.fund(self.operator, amount)
+            index = self.l1.register_backstop(self.operator, Wallet(b"monitor backstop").pubkey)
+            self.l1.deposit(self.operator, index, amount)
         self.sync()
 
     def sync(self) -> None:
@@ -136,9 +143,10 @@ class OperatorChain:
         """Transactions from makers (each: scratch state -> tx), applied in order to a scratch copy."""
         scratch, txs = self.state.copy(), []
         for make in makers:
-            tx = make(scratch)
-            process_tx(scratch, tx)
-            txs.append(tx)
+            made = make(scratch)
+            for tx in made if isinstance(made, list) else [made]:
+                process_tx(scratch, tx)
+                txs.append(tx)
         return txs
 
     def tick(self, market: int, price: int, timestamp: int | None = None):
@@ -158,7 +166,8 @@ class OperatorChain:
         return lambda st: self.wallets[liquidator].liquidate(st, market, target, liquidator, amount, FAR)
 
     def forced_exit(self, account: int):
-        return lambda st: ForcedExit(account)
+        """The exit at the queue head with the forced closes it needs first (a list of transactions)."""
+        return lambda st: queue_txs(st, st.pending[0]) if st.pending[0].account == account else [ForcedExit(account)]
 
     def next_deposit(self):
         return lambda st: Deposit(st.pending[0].account, st.pending[0].amount, st.pending[0].pubkey)

@@ -65,7 +65,7 @@ def test_a_price_beyond_40_bits_does_not_encode():
         (lambda d: d[:-1], "bytes, expected"),
         (lambda d: d + b"\0", "bytes, expected"),
         (lambda d: b"\x03" + d[1:], "version"),  # version 3 had no batch time
-        (lambda d: d[:6] + b"\x90" + d[7:], "unknown type"),
+        (lambda d: d[:6] + b"\xa0" + d[7:], "unknown type"),
         (lambda d: d[:6] + b"\x11" + d[7:], "unused fields"),  # a deposit with a market
         (lambda d: d[:7] + b"\xff" + d[8:], "beyond the tree"),
         (lambda d: "not bytes", "must be bytes"),

@@ -73,8 +73,9 @@ def watched(tmp_path_factory):
 def test_normal_run_raises_no_alarm(watched):
     ch, quiet = watched.chain, []
     quiet += watched.step()  # genesis
-    ch.register_and_deposit()
-    ch.post(ch.next_deposit(), ch.next_deposit(), ch.next_deposit(), ch.tick(0, 3_000_000))
+    ch.register_and_deposit(backstop=True)
+    ch.post(ch.next_deposit(), ch.next_deposit(), ch.next_deposit(), ch.next_deposit())
+    ch.post(ch.tick(0, 3_000_000))
     quiet += watched.step()
     ch.post(ch.tick(1, 2_000_000), ch.trade(0, 0, 1, 600, 3_000_000), ch.withdraw(2, 1_000))
     quiet += watched.step()
@@ -87,7 +88,7 @@ def test_normal_run_raises_no_alarm(watched):
     ch.l1.claim(ch.users[1])
     quiet += watched.step()
     assert quiet == [], [a.to_json() for a in quiet]
-    assert watched.monitor.replayer.next_batch == ch.l1.batch_count() == 4
+    assert watched.monitor.replayer.next_batch == ch.l1.batch_count() == 5
     assert watched.monitor.replayer.state.root == ch.l1.state_root()
     text = watched.metrics.text()
     assert f"zkdx_monitor_last_checked_block {float(ch.w3.eth.block_number)}" in text
@@ -227,7 +228,8 @@ def test_time_travel_trips_deadline_liveness_and_staleness(watched):
     assert set(alerts) == {"forced_exit_deadline", "liveness", "oracle_stale"}
     (left,) = alerts["forced_exit_deadline"].details["seconds_left"].values()
     assert TIMING[0] + ITEM_DELAY - 950 - 5 <= left <= TIMING[0] + ITEM_DELAY - 950  # a few blocks' seconds
-    ch.post(ch.next_deposit(), ch.forced_exit(2), ch.tick(0, 2_900_000), ch.tick(1, 2_600_000))
+    ch.post(ch.tick(0, 2_900_000), ch.tick(1, 2_600_000), ch.next_deposit())
+    ch.post(ch.forced_exit(2))  # its close (into the backstop) and the exit
     watched.step()
     resolved = {a.name for a in watched.sink.sent[-5:] if a.details.get("resolved")}
     assert {"forced_exit_deadline", "liveness", "oracle_stale"} <= resolved

@@ -117,9 +117,12 @@ def test_rate_limit_is_per_identity(env):
     async def flood(client, n):
         return await asyncio.gather(*(client.call("ping") for _ in range(n)), return_exceptions=True)
 
-    answers = loop.run(flood(c["m2"], 120))
+    # 100 frames against a burst of 60: about 40 refused, well inside the 60 refusals a session may
+    # take before it is closed (120 sat on that edge: one frame of the previous test closed it)
+    answers = loop.run(flood(c["m2"], 100))
     limited = [a for a in answers if isinstance(a, GatewayError) and a.code == "rate_limited"]
-    assert 40 <= len(limited) <= 80, len(limited)
+    other = [repr(a) for a in answers if isinstance(a, Exception) and a not in limited]
+    assert 15 <= len(limited) <= 45 and not other, (len(limited), other[:3], c["m2"]._ws.close_code)
     assert loop.run(c["m1"].call("ping"))["type"] == "pong"  # other identities are not affected
     time.sleep(1.5)  # the bucket refills; the flooder was refused, not disconnected
     assert loop.run(c["m2"].call("ping"))["type"] == "pong"

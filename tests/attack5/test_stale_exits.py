@@ -1,6 +1,6 @@
 """Attacks on commit 57a9a4e's price ages through the forced-exit path, each forced through the circuit.
 
-Forced exits deliberately skip the price-age rule (so the L1 queue never jams) and pay
+Forced exits deliberately skipped the price-age rule (so the L1 queue never jams) and paid
 ``max_withdrawable`` under the ledger's current prices.  FINDING (high, fixed: forced exits now
 need fresh prices like every margin-reading type): that was a
 withdrawal at a stale price, the very attack the price ages were added to stop.  The operator
@@ -21,8 +21,8 @@ import pytest
 from rollup import errors as err
 from rollup.ledger.batch import process_batch
 from rollup.ledger.demo import FAR, ORACLE, funded_world
+from rollup.ledger.forced import queue_txs
 from rollup.ledger.signing import oracle_tick
-from rollup.ledger.transition import forced_exit_amount
 from rollup.ledger.types import ForcedExit
 from tests.attack.scenarios import ETH, HOUR, SMALL
 from tests.batch_circuit_helpers import forced, prove_mode
@@ -54,18 +54,22 @@ def test_the_same_state_refuses_a_withdrawal_and_a_liquidation():
 
 
 def test_a_forced_exit_at_a_stale_price_is_refused_until_the_tick_is_posted():
-    """Fixed: the exit reads margin, so it needs fresh prices too.  Two hours on, the spec refuses it
-    (StaleOraclePrice) and, forced through, ``slot0.price_fresh#`` stops the 200,000 payout; with the
-    withheld tick posted first the exit pays what the fresh price allows (0) and leaves no bad debt."""
+    """Fixed: the exit (and since forced closes, the close of its position first) reads the price, so
+    it needs fresh prices too.  Two hours on, the spec refuses the close (StaleOraclePrice) and,
+    forced through, ``slot0.price_fresh#`` stops it: at the stale price the short would leave with
+    1,000,000.  With the withheld tick posted first, close and exit pay what the fresh price leaves (0)."""
     w, start, withheld = _short_eth_then_withheld_rise()
     later = withheld.timestamp - 1
+    close, exit_ = queue_txs(start, start.pending[0])
     with pytest.raises(err.StaleOraclePrice):
-        process_batch(start, [ForcedExit(SHORT)], later)
+        process_batch(start, [close], later)
     with forced(err.StaleOraclePrice):
-        res = process_batch(start, [ForcedExit(SHORT)], later)
-    assert res.effects[0].record.amount == 200_000
+        res = process_batch(start, [close], later)
+    assert res.state.accounts[SHORT].collateral == 1_000_000  # what the stale exit would then pay
     assert prove_mode(res, SMALL).which_is_unsatisfied() == "slot0.price_fresh0.pack"  # both markets are stale
     btc = oracle_tick(start.domain, ORACLE, 0, 3_000_000, withheld.timestamp + 1)  # BTC ticks as well
     ticked = process_batch(process_batch(start, [withheld], later).state, [btc]).state
-    paid = process_batch(ticked, [ForcedExit(SHORT)]).effects[0].record.amount
-    assert paid == forced_exit_amount(ticked, SHORT) == 0
+    for tx in queue_txs(ticked, ticked.pending[0]):
+        paid = process_batch(ticked, [tx]).effects[0].record.amount
+        ticked = process_batch(ticked, [tx]).state
+    assert paid == 0 and exit_ == ForcedExit(SHORT) and ticked.accounts[SHORT].collateral == 0
