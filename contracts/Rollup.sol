@@ -206,11 +206,13 @@ contract Rollup {
         return (keyOf[account][0], keyOf[account][1]);
     }
 
-    /// Deposit collateral to a registered account (anyone may pay).  The amount queued is what
+    /// Deposit collateral to a registered account (anyone may pay, but only the operator its backstop).  The amount queued is what
     /// arrived (a fee-on-transfer token delivers less than was sent).
     function deposit(uint256 account, uint256 amount) external nonReentrant {
         if (frozen) revert IsFrozen();
         if (ownerOf[account] == address(0)) revert NotOwner();
+        // only the operator funds its backstop: a gift could park it at the top of its range
+        if (account == numAccounts - 1 && msg.sender != operator) revert NotOperator();
         if (amount == 0 || amount >= MAX_DEPOSIT) revert BadAmount();
         uint256 received = _pull(amount);
         if (received == 0 || received >= MAX_DEPOSIT) revert BadAmount(); // what arrived must fit the ledger

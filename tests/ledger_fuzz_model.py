@@ -23,6 +23,7 @@ from rollup.ledger.state import LedgerState
 from rollup.ledger.types import QueueItem
 
 C63 = 1 << 63  # collateral in [-2^63, 2^63)
+OPERATOR = -1  # the operator as a depositor (users are 0..5)
 S47 = 1 << 47  # sizes in [-2^47, 2^47)
 MAX_DEPOSIT = 1 << 63  # Rollup.sol: 0 < amount < MAX_DEPOSIT
 QUEUED = (TxType.DEPOSIT, TxType.FORCED_EXIT, TxType.DEPOSIT_REFUND)
@@ -57,15 +58,23 @@ class L1Model:
 
     def register(self, key: Point) -> int | None:
         """register(): the next index, or None once the tree is full (the last index is the operator's)."""
-        account = len(self.keys)
+        account = len([k for k in self.keys if k != self.num_accounts - 1])
         if account >= self.num_accounts - 1:
             return None
         self.keys[account] = key
         return account
 
+    def register_backstop(self, key: Point) -> int:
+        """registerBackstop(): the operator's account at the tree's last index."""
+        self.keys[self.num_accounts - 1] = key
+        return self.num_accounts - 1
+
     def deposit(self, account: int, amount: int, depositor: int) -> QueueItem | None:
-        """deposit(): None where the contract reverts (unregistered account, amount out of range)."""
+        """deposit(): None where the contract reverts (unregistered account, amount out of range, the
+        backstop funded by anyone but the operator)."""
         if account not in self.keys or not 0 < amount < MAX_DEPOSIT:
+            return None
+        if account == self.num_accounts - 1 and depositor != OPERATOR:
             return None
         self.depositors[len(self.items)] = depositor
         self.queued += amount

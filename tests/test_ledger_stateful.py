@@ -33,7 +33,7 @@ from rollup.ledger.state import LedgerState
 from rollup.ledger.types import Deposit, ForcedClose, ForcedExit, FundingTick, Noop, Transaction
 from tests import ledger_fuzz_txs as txs
 from tests.ledger_fuzz_checks import NAMES, STATS, Harness, queue_step_txs
-from tests.ledger_fuzz_model import C63, L1Model, liquidatable, settled
+from tests.ledger_fuzz_model import C63, OPERATOR, L1Model, liquidatable, settled
 
 SMALL = LedgerParams(depth=2, batch_size=1)
 DOMAIN = 0x66757A7A  # "fuzz"
@@ -76,7 +76,8 @@ class LedgerMachine(RuleBasedStateMachine):
     # ---- helpers -------------------------------------------------------------------------------
 
     def pick(self, i: int) -> int:
-        existing = sorted(self.state.accounts)
+        """An existing account other than the operator's backstop (the operator keeps it out of trades)."""
+        existing = sorted(a for a in self.state.accounts if a != SMALL.num_accounts - 1)
         return existing[i % len(existing)] if existing else i
 
     def wallet(self, account: int, honest: bool = True) -> Wallet:
@@ -121,6 +122,10 @@ class LedgerMachine(RuleBasedStateMachine):
             self.register_wallet(i)
             self.state.enqueue(self.l1.deposit(i, amount, i))
             self.submit(*queue_step_txs(self.state))
+        backstop = self.l1.register_backstop(KEYS[5])  # the operator's: forced exits close into it
+        self.owner[backstop] = 5
+        self.state.enqueue(self.l1.deposit(backstop, 10**12, OPERATOR))
+        self.submit(*queue_step_txs(self.state))
         for m, px in enumerate(prices):
             self.tick(m, px)
         if underwater:
@@ -158,7 +163,7 @@ class LedgerMachine(RuleBasedStateMachine):
             for market, m in enumerate(st.markets):
                 if m.price_time:
                     self.tick(market, m.price, dt=1)
-        for tx in queue_step_txs(st):  # a forced exit's closes, then the exit
+        for tx in queue_step_txs(self.state):  # after the ticks: a forced exit's closes, then the exit
             assert self.submit(tx), f"the operator's {tx} for the head of the L1 queue was refused"
 
     @rule(

@@ -2,7 +2,8 @@
 the market state and the L1 queue, selected by the record's type flags.
 
 Constraints per rule (names under ``slot{k}``):
-  quote        : q = floor(amount·price / scale) (price = oracle price for a liquidation)
+  quote        : q = floor(amount·price / scale) (price = oracle price for a liquidation); an exiting
+                 long's forced close is paid the ceiling (close_round_up)
   exists_*     : signed and liquidation types need existing accounts; a deposit's key matches
   amount_nonzero, distinct : trades and liquidations move size between two accounts
   a.in_range   : lane a's collateral after its change (settled + delta; settled alone for a forced
@@ -117,6 +118,7 @@ class Slot:
         q = self._w("quote", lambda: cs.value(notional) // cs.value(scale))
         rem = self._w("quote_rem", lambda: cs.value(notional) % cs.value(scale))
         cs.enforce(q, scale, notional - rem, f"{n}.quote")
+        self.quote_rem = rem
         # No range check on q: it reaches the ledger only as ±q on two existing accounts' collateral,
         # both range-checked around settled values below 2^113; so |q| < 2^114, q·scale = notional - rem
         # holds over the integers (< 2^134 < r) and q is the floor.
@@ -134,7 +136,7 @@ class Slot:
         liq_sigma = mul(cs, t_move, long, f"{n}.liq_sigma") * 2 - t_move  # t_move·σ
         amount = r.fields["amount"]
         self.d_size = d_size = mul(cs, amount, r.any_of(T.TRADE) - liq_sigma, f"{n}.d_size")
-        self.d_quote = d_quote = mul(cs, q, liq_sigma - r.t[T.TRADE], f"{n}.d_quote")
+        self.d_quote = d_quote = mul(cs, q, liq_sigma - r.t[T.TRADE], f"{n}.d_quote") + self._round_up(long)
         base = mul(cs, amount, r.any_of(T.DEPOSIT, T.DEPOSIT_REFUND) - r.t[T.WITHDRAW], f"{n}.d_amount")
         payout = mul(cs, amount, r.t[T.FORCED_EXIT], f"{n}.fe_payout")
         self.d_coll_a = base + d_quote - payout
@@ -147,6 +149,15 @@ class Slot:
         deltas_b = (-d_quote, -d_size, r.any_of(T.TRADE, T.LIQUIDATION))
         both = r.any_of(*TWO_LANES)
         return b.close(root, (both, both), bits_b, deltas_b)
+
+    def _round_up(self, long: Variable) -> Variable:
+        """1 for a forced close of a long whose quote has a remainder: the exiting account is paid
+        ceil(amount·price / scale) (an exiting short pays the floor), so however the operator splits
+        an exit into closes, the rounding never goes against the account that is leaving."""
+        cs, n, r = self.cs, self.n, self.r
+        exact = is_zero(cs, self.quote_rem, f"{n}.close_exact")
+        closing_long = mul(cs, r.t[T.FORCED_CLOSE], long, f"{n}.close_long")
+        return mul(cs, closing_long, 1 - lc(exact), f"{n}.close_round_up")
 
     def _collateral_range_a(self, y: LC) -> LC:
         """in_range = [y is signed 64-bit] for lane a's collateral after its change (for a forced exit,

@@ -83,4 +83,5 @@ def _fitting_amount(state: LedgerState, market: int, size: int, collateral: int,
         room = min(collateral + C64, C64 - 1 - theirs.collateral)
     if room < 0 or price == 0:
         return 0
-    return min(amount, ((room + 1) * scale - 1) // price)
+    fits = room * scale // price if size > 0 else ((room + 1) * scale - 1) // price  # ceil / floor quote
+    return min(amount, fits)

@@ -385,11 +385,21 @@ def backstop_account(state: LedgerState) -> int:
     return state.params.num_accounts - 1
 
 
+def close_quote(state: LedgerState, market: int, amount: int, sigma: int) -> int:
+    """A forced close's quote at the oracle price, rounded for the exiting account: an exiting long
+    (sigma 1) is paid the ceiling, an exiting short pays the floor, so no split of an exit into
+    closes can cost it a unit."""
+    notional = amount * state.markets[market].price
+    scale = state.params.markets[market].price_scale
+    return -(-notional // scale) if sigma == 1 else notional // scale
+
+
 def _forced_close(state: LedgerState, rec: Record) -> Effect:
     """Move `amount` of the exiting account's position to the counterparty at the oracle price: both
     shrink toward zero without changing sign (the backstop account may take any position), and the
     close takes all it can (one of them ends at 0, or the exiting account's rest may stay open).  No
-    signature, no nonce bump: both values move by the quote's rounding only."""
+    signature, no nonce bump: both values move by the quote's rounding only, in the exiting
+    account's favour (``close_quote``)."""
     state.check_market(rec.market)
     _unsigned(rec.amount, "amount")
     _require(rec.a != rec.b, SelfTrade, "the exiting account and the counterparty are the same")
@@ -410,7 +420,7 @@ def _forced_close(state: LedgerState, rec: Record) -> Effect:
         BadForcedClose,
         f"closing {rec.amount} must shrink both {old_a} and {old_b} toward zero",
     )
-    q = sigma * _quote(state, rec.market, rec.amount, state.markets[rec.market].price)
+    q = sigma * close_quote(state, rec.market, rec.amount, sigma)
     exiting = replace(exiting.with_size(rec.market, new_a), collateral=exiting.collateral + q)
     other = replace(other.with_size(rec.market, new_b), collateral=other.collateral - q)
     _check_ranges(exiting, "exiting account")

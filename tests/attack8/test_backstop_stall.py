@@ -4,11 +4,11 @@ exiting short (account 0) and the only long, parked at the top of the collateral
 edge, account 1); it gifts the backstop enough to park it at the top edge too.  Closing the short
 into either would push that account's collateral past 2^63 - 1, so the planner finds no whole close,
 the exit is refused (``PositionsOpen`` / ``fe_closed0``) and the queue waits until anyone may freeze.
-FINDING (low): the operator recovers by hand (the backstop holds no position, so it may withdraw
-the gift), but ``plan_closes`` never withdraws from the backstop and a node left to itself stalls.
-The gift costs the attacker ~2^63 units (9.2 tokens of an 18-decimal token), which the operator keeps.
-The same edge is reachable without a gift: every short closed into the backstop raises its
-collateral, and then it cannot withdraw, since that collateral backs its short."""
+FINDING (low, fixed on L1): ``Rollup.deposit`` now takes deposits to the backstop from the operator
+alone (``tests/attack8/test_l1_backstop_deadlines.py``), so the state below is one the operator
+would have to build itself.  The backstop's range stays the operator's to manage: every short closed
+into it raises its collateral, which then backs its short; the operator hedges it (trades) or
+withdraws what is free (tested below), as it must keep any account it trades from solvent."""
 
 from __future__ import annotations
 
@@ -62,12 +62,3 @@ def test_the_operator_recovers_by_hand_by_withdrawing_the_gift():
     for tx in txs:
         w.apply(tx)
     assert w.state.accounts[EXITING].sizes == (0, 0)
-
-
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="attack8 finding: the planner never withdraws a gift from the backstop"
-)
-def test_the_planner_serves_the_exit_with_a_funded_backstop():
-    w = _gifted(C63 - 1 - 2_000_000)
-    txs = queue_txs(w.state, w.state.pending[0])
-    assert len(txs) > 1, "no close planned: the exit that follows is refused and the queue waits"

@@ -1,14 +1,14 @@
 """Attack8 (4), on L1 (hardhat node, accept-any verifier): the deadline accounting and the backstop.
 Each request's deadline counts one slot for every item ahead plus exitSlots − 1 more for every forced
-exit ahead; the backstop (owned by the operator) may be gifted by anyone (the reachability of
-``test_backstop_stall``) and may ask to leave like any account; consuming exits lowers
-``queuedExits`` again, so later deadlines do not keep growing.  No finding."""
+exit ahead; the backstop (owned by the operator) could be gifted by anyone (the reachability of
+``test_backstop_stall``; fixed: only the operator deposits to it now) and may ask to leave like any
+account; consuming exits lowers ``queuedExits`` again, so later deadlines do not keep growing."""
 
 from __future__ import annotations
 
 import pytest
 
-from rollup.l1.client import exit_slots
+from rollup.l1.client import L1Error, exit_slots
 from rollup.l1.devnode import hardhat_node
 from rollup.ledger.forced import queue_txs
 from tests.monitor_helpers import ITEM_DELAY, PARAMS, TIMING, OperatorChain
@@ -36,12 +36,15 @@ def _queued_exits(chain) -> int:
     return chain.l1.rollup.functions.queuedExits().call()
 
 
-def test_deadlines_count_exit_slots_and_the_backstop_may_be_gifted_and_leave(chain):
+def test_deadlines_count_exit_slots_and_only_the_operator_funds_the_backstop(chain):
     rollup = chain.l1.rollup.functions
     assert _request(chain, chain.users[0], 0) == (3, TIMING[0] + 3 * ITEM_DELAY)
     assert _request(chain, chain.users[1], 1) == (4, TIMING[0] + (4 + SLOTS - 1) * ITEM_DELAY)
     assert chain.l1.register_backstop(chain.operator, chain.wallets[2].pubkey) == BACKSTOP
-    chain.l1.deposit(chain.users[2], BACKSTOP, 5)  # a user's gift to the operator's account
+    with pytest.raises(L1Error, match="NotOperator"):
+        chain.l1.deposit(chain.users[2], BACKSTOP, 5)  # a user's gift to the operator's account
+    chain.l1.fund(chain.operator, 5)
+    chain.l1.deposit(chain.operator, BACKSTOP, 5)
     assert rollup.ownerOf(BACKSTOP).call() == chain.operator
     index, delay = _request(chain, chain.operator, BACKSTOP)
     assert (index, delay) == (6, TIMING[0] + (6 + 2 * (SLOTS - 1)) * ITEM_DELAY)
@@ -49,7 +52,7 @@ def test_deadlines_count_exit_slots_and_the_backstop_may_be_gifted_and_leave(cha
 
 
 def test_serving_the_queue_brings_queued_exits_back_to_zero(chain):
-    """Three deposits, two exits, a gift, the backstop's exit: all served in order by the planner."""
+    """Three deposits, two exits, the operator's deposit, the backstop's exit: all served in order."""
     chain.sync()
     while chain.state.pending:
         txs = queue_txs(chain.state, chain.state.pending[0])

@@ -213,6 +213,13 @@ ATTACKS += [
     ("refused_close_partial", setw("slot0.close_whole_gate", const(0))),
     ("refused_close_partial", setw("slot0.close_may_stay", const(1))),
     ("refused_close_backstop_partial", setw("slot0.close_rest", const(0))),
+    # a close's rounding: the exiting long is paid the ceiling, the exiting short pays the floor
+    ("valid_forced_close_odd", setw("slot0.close_round_up", const(0))),
+    ("valid_forced_close_odd", setw("slot0.close_long", const(0))),
+    ("valid_forced_close_odd", setw("slot0.close_exact.inv", const(0)) + setw("slot0.close_exact.out", const(1))),
+    ("valid_forced_close", setw("slot0.close_exact.out", const(0))),
+    ("valid_forced_close_short_odd", setw("slot0.close_long", const(1))),
+    ("valid_forced_close_short_odd", setw("slot0.close_round_up", const(1))),
     ("refused_close_flips", setw(f"{A}.reducing", const(1))),
     ("refused_close_short_flips", setw(f"{A}.reducing", const(1))),
     # funding, the index, the clock

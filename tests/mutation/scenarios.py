@@ -68,14 +68,20 @@ def _exit_at(collateral: int, sizes: tuple[int, int]) -> Scenario:
     return make
 
 
-def _close(short: bool, amount: int, counterparty: int = 1) -> Scenario:
-    """Account 0 long (short) 300 BTC against account 1, account 2 long 100 against 1 too; 0 leaving."""
+def _close(
+    short: bool, amount: int, counterparty: int = 1, oracle: int = 3_000_000, size: int = 300, backstop: bool = True
+) -> Scenario:
+    """Account 0 long (short) ``size`` BTC against account 1, account 2 long 100 against 1 too, the
+    oracle then at ``oracle``; 0 leaving."""
 
     def make() -> tuple[World, Transaction]:
         w = _funded()
-        w.apply(w.trade(BTC, 1, 0, 300, 3_000_000) if short else w.trade(BTC, 0, 1, 300, 3_000_000))
+        w.apply(w.trade(BTC, 1, 0, size, 3_000_000) if short else w.trade(BTC, 0, 1, size, 3_000_000))
         w.apply(w.trade(BTC, 2, 1, 100, 3_000_000))
-        w.state.write(BACKSTOP, replace(w.state.accounts[2], sizes=(0, 0)), True)  # the operator's
+        if oracle != 3_000_000:
+            w.apply(w.tick(BTC, oracle))
+        if backstop:
+            w.state.write(BACKSTOP, replace(w.state.accounts[2], sizes=(0, 0)), True)  # the operator's
         w.enqueue_forced_exit(0)
         return w, ForcedClose(BTC, 0, counterparty, amount)
 
@@ -218,6 +224,8 @@ SCENARIOS: dict[str, Scenario] = {
     "valid_forced_close": _close(False, 300),
     "valid_forced_close_short": _close(True, 200),  # the counterparty's long ends at 0
     "valid_forced_close_backstop": _close(False, 300, counterparty=BACKSTOP),
+    "valid_forced_close_odd": _close(False, 301, oracle=3_000_099, size=301),  # the quote rounds up
+    "valid_forced_close_short_odd": _close(True, 201, oracle=3_000_099, size=301),  # and down for a short
     "valid_trade_tiny": lambda: (w := _funded(), w.trade(BTC, 0, 1, 1, 1)),
     "valid_trade_eth": lambda: (w := _funded(), w.trade(ETH, 0, 1, 5, 2_000_000)),
     "refused_withdraw_below_margin": lambda: (w := priced(3_000_000), w.wallets[1].withdraw(w.state, 1, 600_000, FAR)),
@@ -276,6 +284,22 @@ def forced_exit_paying(scenario: str, amount: Callable[[int], int], name: str) -
     return build
 
 
+def _close_into_missing_backstop():
+    """A close whose counterparty is the backstop index while no backstop account exists: lane b opens
+    the empty leaf, so its new position would vanish with the leaf (exists_b stops it)."""
+    from circuits.ledger.witness import LaneWitness
+    from tests.mutation.statements import batch, forged
+
+    w, tx = _close(False, 300, backstop=False)()
+    st = batch("valid_forced_close_without_backstop", w, tx)
+    slot = st.res.witness.slots[0]
+    mid = st.start.copy()
+    mid.write(0, st.res.state.accounts[0], True)  # lane a is written first
+    lane = LaneWitness(False, mid.account_or_empty(BACKSTOP)[0], mid.path(BACKSTOP).siblings)
+    name = "forged_close_into_missing_backstop"
+    return replace(forged(st, name, {"record": replace(slot.record, b=BACKSTOP), "lane_b": lane}), refused=True)
+
+
 def _aliased_deposit():
     """A deposit to account 17 = 16 + 1 (beyond a tree of 16): queued on L1 for 17, credited to 1."""
     from tests.mutation.statements import batch_statement
@@ -310,5 +334,6 @@ FORGED: dict[str, Callable] = {
         "valid_fe_low_short", lambda a: 1, "forged_valid_fe_low_short_pays1"
     ),
     "forged_deposit_to_aliased_account": _aliased_deposit,
+    "forged_close_into_missing_backstop": _close_into_missing_backstop,
 }
 NOOP_AS_FUNDING = _funding_of_a_noop  # what a no-op slot needs to pass as a funding tick (ledger_attacks)

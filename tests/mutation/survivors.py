@@ -39,9 +39,9 @@ EMPTY_LANE = (
     "index as cache and the item key for a created account; so cache and key of an empty account are inert"
 )
 LANE_B = (
-    "redundant: lane b is opened (its leaf proven under the root) and written only by trades and "
-    "liquidations, where exists_b forces exists = 1 and the empty rows hold whatever the fields; every "
-    "rule reading b's fields is gated by those two types"
+    "redundant: lane b is opened (its leaf proven under the root) and written only by trades, "
+    "liquidations and forced closes, where exists_b forces exists = 1 and the empty rows hold whatever "
+    "the fields; every rule reading b's fields is gated by those three types"
 )
 SIGN_PACK = (
     "redundant: the sign bit only feeds _reducing (0 ≤ σ·new ≤ σ·old, which has no solution with σ "
@@ -125,15 +125,9 @@ REASONS: list[tuple[str, str, str]] = [
     (r"batch", r"slot#\.b\.exists \[bit\]", LANE_B),
     (
         r"batch",
-        r"slot#\.exists_b \[row\]",
-        "redundant: lane b's types are signed by b (sig_b active for trades and liquidations); a missing "
-        "account has key (0, 0) (b.empty), and (0, 0) is not on the curve (a·0 + 0 ≠ 1), so sig_b fails",
-    ),
-    (
-        r"batch",
         r"slot#\.exists_a \[row\]",
         "redundant: withdrawals and trades are signed by a (sig_a), and a missing account's key (0, 0) fails "
-        "the curve check; a liquidated account that does not exist has size 0 (a.empty), and from 0 a "
+        "the curve check; a liquidated or forced-closed account that does not exist has size 0 (a.empty), and from 0 a "
         "nonzero amount (amount_nonzero) cannot reduce: liquidation_reduces fails",
     ),
     (r"batch", r"slot#\.(b\.old_sign|liq_sign) \[pack\]", SIGN_PACK),
