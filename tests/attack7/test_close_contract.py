@@ -46,9 +46,9 @@ def test_a_proved_close_of_an_account_not_at_the_head_reverts(chain):
     chain.l1.request_forced_exit(chain.users[0], 0)  # queued too, but behind account 1
     chain.sync()
     with pytest.raises(err.BadForcedClose):
-        chain.prove([ForcedClose(BTC, 0, 1, 5)])
-    with forced(err.BadForcedClose):  # the circuit has no queue rule: this proves
-        res, proof = chain.prove([ForcedClose(BTC, 0, 1, 5)])
+        chain.prove([ForcedClose(BTC, 0, 1, 10)])
+    with forced(err.BadForcedClose):  # the circuit has no queue rule: this (whole) close proves
+        res, proof = chain.prove([ForcedClose(BTC, 0, 1, 10)])
     with pytest.raises(L1Error, match="NotExiting"):
         chain.l1.submit_batch(chain.operator, res.new_root, res.data, proof)
     chain.submit(*chain.prove([ForcedClose(BTC, 1, 0, 10)]))  # account 1's own close: fine
