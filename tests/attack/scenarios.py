@@ -107,7 +107,7 @@ def exiting_long(w: World, short: bool = False) -> None:
 def _forced_close(short: bool) -> BatchResult:
     w, _ = funded_world(SMALL)
     exiting_long(w, short)
-    return process_batch(w.state.copy(), [ForcedClose(BTC, 0, 1, 200)])
+    return process_batch(w.state.copy(), [ForcedClose(BTC, 0, 1, 300)])  # a whole close: 0 ends at 0
 
 
 def _forced_exit_high() -> BatchResult:
