@@ -125,28 +125,36 @@ def affine_eq(p, q):
 
 
 # ---------------------------------------------------------------- array access
+def _tuples(a: np.ndarray) -> tuple:
+    """A limb array as nested tuples, innermost the 4 uint64 limbs of an Fq element."""
+    return tuple(a) if a.ndim == 1 else tuple(_tuples(x) for x in a)
+
+
 def load_affine(arr, i):
-    raise NotImplementedError("numba only")
+    """Point i of an affine array as the kernels' nested limb tuples.  Python runs these array
+    helpers' bodies; kernels compile the overloads below."""
+    return _tuples(arr[i])
 
 
 def affine_is_infinity(arr, i):
-    raise NotImplementedError("numba only")
+    return not arr[i].any()
 
 
 def load_xyzz(arr, i):
-    raise NotImplementedError("numba only")
+    return _tuples(arr[i])
 
 
 def store_xyzz(arr, i, p):
-    raise NotImplementedError("numba only")
+    arr[i] = np.asarray(p, dtype=np.uint64)
 
 
 def store_affine(arr, i, q):
-    raise NotImplementedError("numba only")
+    arr[i] = np.asarray(q, dtype=np.uint64)
 
 
 def new_xyzz_array(like, n):
-    raise NotImplementedError("numba only")
+    """Zeroed XYZZ array (infinity everywhere) of the group of the affine array ``like``."""
+    return np.zeros((n, 4, *like.shape[2:]), dtype=np.uint64)
 
 
 _OPTS = {"jit_options": {"forceinline": True}}
@@ -283,11 +291,11 @@ def _ov_new_xyzz(like, n):
 
 
 def load_fe(arr, i):
-    raise NotImplementedError("numba only")
+    return _tuples(arr[i])
 
 
 def store_fe(arr, i, v):
-    raise NotImplementedError("numba only")
+    arr[i] = np.asarray(v, dtype=np.uint64)
 
 
 @overload(load_fe, **_OPTS)
@@ -323,11 +331,11 @@ def _ov_store_fe(arr, i, v):
 
 
 def new_affine_array(like, n):
-    raise NotImplementedError("numba only")
+    return np.zeros((n, 2, *like.shape[2:]), dtype=np.uint64)
 
 
 def new_fe_array(like, n):
-    raise NotImplementedError("numba only")
+    return np.empty((n, *like.shape[2:]), dtype=np.uint64)
 
 
 @overload(new_affine_array, **_OPTS)

@@ -15,6 +15,7 @@ from py_ecc.optimized_bn128 import b2, curve_order, field_modulus
 from prover.backend.limbs import (
     ZERO,
     eq,
+    from_limbs,
     is_zero,
     modulus_tuple,
     mont_add,
@@ -114,36 +115,60 @@ def fq2_sqr(a):
 
 
 # ---------------------------------------------------------------- generic over Fq and Fq2
+# Each fe_* below has a plain-Python body, the twin of its numba overload (kernels compile the
+# overload; Python callers and the differential tests run the body, on exact integers).
 _FQ = types.UniTuple(types.uint64, 4)
 _FQ2 = types.UniTuple(_FQ, 2)
+_MONT_INV = pow(MONT_R, -1, Q)
+
+
+def _is_fq2(a) -> bool:
+    return isinstance(a[0], tuple)
+
+
+def _val(a) -> int:
+    return from_limbs(a)
+
+
+def _fq(v: int) -> tuple:
+    return to_limbs(v)
+
+
+def _each(op, a, b) -> tuple:
+    return op(a[0], b[0]), op(a[1], b[1])
 
 
 def fe_add(a, b):
-    raise NotImplementedError("numba only")
+    """a + b in Fq or Fq2 (Montgomery limbs).  Python runs this body; kernels compile the overload."""
+    return _each(fe_add, a, b) if _is_fq2(a) else _fq((_val(a) + _val(b)) % Q)
 
 
 def fe_sub(a, b):
-    raise NotImplementedError("numba only")
+    return _each(fe_sub, a, b) if _is_fq2(a) else _fq((_val(a) - _val(b)) % Q)
 
 
 def fe_mul(a, b):
-    raise NotImplementedError("numba only")
+    """Montgomery product: x·y·2^-256 mod q on the limb values (Fq2: (a0b0 − a1b1) + (a0b1 + a1b0)·u)."""
+    if not _is_fq2(a):
+        return _fq(_val(a) * _val(b) * _MONT_INV % Q)
+    a0b0, a1b1 = fe_mul(a[0], b[0]), fe_mul(a[1], b[1])
+    return fe_sub(a0b0, a1b1), fe_add(fe_mul(a[0], b[1]), fe_mul(a[1], b[0]))
 
 
 def fe_sqr(a):
-    raise NotImplementedError("numba only")
+    return fe_mul(a, a)
 
 
 def fe_neg(a):
-    raise NotImplementedError("numba only")
+    return tuple(fe_neg(c) for c in a) if _is_fq2(a) else _fq(-_val(a) % Q)
 
 
 def fe_is_zero(a):
-    raise NotImplementedError("numba only")
+    return all(fe_is_zero(c) for c in a) if _is_fq2(a) else _val(a) == 0
 
 
 def fe_eq(a, b):
-    raise NotImplementedError("numba only")
+    return fe_is_zero(fe_sub(a, b))
 
 
 _OPTS = {"jit_options": {"forceinline": True}}
@@ -213,11 +238,11 @@ def _ov_eq(a, b):
 
 
 def fe_one_like(a):
-    raise NotImplementedError("numba only")
+    return (FQ_ONE, FQ_ZERO) if _is_fq2(a) else FQ_ONE
 
 
 def fe_zero_like(a):
-    raise NotImplementedError("numba only")
+    return (FQ_ZERO, FQ_ZERO) if _is_fq2(a) else FQ_ZERO
 
 
 @overload(fe_one_like, **_OPTS)
@@ -246,7 +271,11 @@ def fq2_inv(a):
 
 
 def fe_inv(a):
-    raise NotImplementedError("numba only")
+    """1/a (0 for 0): in Montgomery form 2^512/m mod q for m = a·2^256; Fq2 as ``fq2_inv``."""
+    if not _is_fq2(a):
+        return _fq(pow(_val(a), -1, Q) * MONT_R * MONT_R % Q if _val(a) else 0)
+    t = fe_inv(fe_add(fe_sqr(a[0]), fe_sqr(a[1])))
+    return fe_mul(a[0], t), fe_neg(fe_mul(a[1], t))
 
 
 @overload(fe_inv, **_OPTS)
@@ -259,7 +288,7 @@ def _ov_inv(a):
 
 
 def fe_curve_b(a):
-    raise NotImplementedError("numba only")
+    return G2_B if _is_fq2(a) else G1_B
 
 
 @overload(fe_curve_b, **_OPTS)
