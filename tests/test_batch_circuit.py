@@ -30,9 +30,9 @@ def small_setup():
 def test_constraint_count_is_pinned(small_setup):
     # 68,780 since the batch time and price ages: a per-market Poseidon(4) in each root, 72 a slot for
     # price ages, and one SHA-256 block more (at one slot the 5-byte batch time crosses a 64-byte block);
-    # 68,407 with forced closes: +19 (a type flag, the backstop flag, the counterparty and whole-close
+    # 68,408 with forced closes: +20 (a type flag, the backstop flag, the counterparty and whole-close
     # rules, the close's rounding up, 3 a market for fe_closed#), −392 (the payout is max(collateral, 0))
-    assert (small_setup.num_constraints, small_setup.num_inputs) == (68_407, 1)
+    assert (small_setup.num_constraints, small_setup.num_inputs) == (68_408, 1)
 
 
 def test_setup_and_prove_build_the_same_matrices(small_setup):

@@ -137,6 +137,12 @@ class LedgerParams:
     def num_accounts(self) -> int:
         return ARITY**self.depth
 
+    @property
+    def backstop(self) -> int:
+        """The operator's backstop account: the tree's last index, which only the operator registers
+        on L1; a forced close may move an exiting account's position into it."""
+        return self.num_accounts - 1
+
     def key(self) -> str:
         """A short stable description, for file names and logs."""
         return f"d{self.depth}-n{self.batch_size}-m{len(self.markets)}"

@@ -20,9 +20,9 @@ Constraints per rule (names under ``slot{k}``):
   forced_amount: so it pays exactly max(collateral, 0), all its free collateral
   close_counterparty_reduces, close_takes_all : a forced close moves size at the oracle price from the
                  exiting account (``liquidation_reduces``) to an opposite position (or the operator's
-                 backstop account, 4^depth − 1), both shrinking toward zero, until one of them is 0 or
-                 the exiting account's rest may stay; the contract checks that the account's forced
-                 exit is next in its queue
+                 backstop account, 4^depth − 1), both shrinking toward zero, until one of them is 0
+                 (or the exiting account's rest may stay and the backstop takes the part); the
+                 contract checks that the account's forced exit is next in its queue
   sig_a, sig_b : EdDSA on Poseidon(domain, record, nonces, expiry) (the oracle's key for price and
                  funding ticks; a funding tick's expiry slot is the market's funding time)
   hash         : the one Poseidon of a slot, the signed message or the queue step by type
@@ -165,7 +165,6 @@ class Slot:
         forced exit's write flag t_fe·in_range."""
         cs, n, r = self.cs, self.n, self.r
         ok, self.coll_bits = in_signed_range(cs, y, COLLATERAL_BITS, self.bounds.inrange_bits, f"{n}.a.in_range")
-        self.in_range = ok
         cs.enforce(r.any_of(*WRITES_A), 1 - lc(ok), 0, f"{n}.a.collateral_range")
         cs.enforce(r.t[T.DEPOSIT_REFUND], ok, 0, f"{n}.refund_reason")
         self.fe_gate = mul(cs, r.t[T.FORCED_EXIT], ok, f"{n}.fe_gate")
@@ -275,19 +274,20 @@ class Slot:
     def _close_rules(self, a: AccountLane, b: AccountLane, red_b: LC) -> None:
         """A forced close: the counterparty shrinks toward zero too, unless it is the operator's
         backstop account (index 4^depth − 1, registered by the operator alone); and the close takes all
-        it can: a's or b's position ends at 0, or a's rest may stay (``fe_closed#``), so an operator
-        cannot split a close into many roundings."""
+        it can: a's or b's position ends at 0, or a's rest may stay (``fe_closed#``) and b is the
+        backstop, so no one but the operator's own account pays for a close split into roundings."""
         cs, n, r = self.cs, self.n, self.r
         t_fc = r.t[T.FORCED_CLOSE]
         # backstop ≠ 0 only if b is the backstop index (no inverse row: any other value there only
         # keeps the counterparty rule on, which the honest prover avoids by writing 1)
-        last = self.p.num_accounts - 1
+        last = self.p.backstop
         backstop = self._w("backstop", lambda: int(self.sw().record.b == last))
         cs.enforce(r.fields["b"] - last, backstop, 0, f"{n}.backstop")
         shrinks = mul(cs, t_fc, 1 - lc(backstop), f"{n}.close_b_gate")
         cs.enforce(shrinks, 1 - lc(red_b), 0, f"{n}.close_counterparty_reduces")
         ends = mul(cs, a.new_size_sel, b.new_size_sel, f"{n}.close_rest")
-        whole = mul(cs, t_fc, 1 - self._may_stay(self.long_a, "close_may_stay"), f"{n}.close_whole_gate")
+        into_backstop = mul(cs, self._may_stay(self.long_a, "close_may_stay"), backstop, f"{n}.close_stay_backstop")
+        whole = mul(cs, t_fc, 1 - lc(into_backstop), f"{n}.close_whole_gate")
         cs.enforce(whole, ends, 0, f"{n}.close_takes_all")
 
     def _closed_positions(self, a: AccountLane, ma: Margin) -> None:

@@ -14,7 +14,7 @@ from circuits.ledger.params import TxType
 from rollup.errors import InvalidTransaction
 from rollup.ledger import margin
 from rollup.ledger.state import LedgerState
-from rollup.ledger.transition import C64, backstop_account, collateral_in_range, process_tx
+from rollup.ledger.transition import C64, collateral_in_range, process_tx
 from rollup.ledger.types import Deposit, ForcedClose, ForcedExit, QueueItem, Transaction
 
 MAX_CLOSES = 4096  # a plan longer than this is cut; the rest is planned again from the new state
@@ -64,7 +64,7 @@ def _next_close(state: LedgerState, account: int) -> ForcedClose | None:
 def _counterparties(state: LedgerState, account: int, market: int, size: int) -> list[int]:
     """The operator's backstop account first (one close a market, whatever the other positions),
     then the accounts holding the opposite position, largest first."""
-    backstop = backstop_account(state)
+    backstop = state.params.backstop
     accounts = state.accounts.items()
     opposite = [(-abs(a.sizes[market]), i) for i, a in accounts if i != account and a.sizes[market] * size < 0]
     first = [backstop] if backstop in state.accounts and backstop != account else []
@@ -76,7 +76,7 @@ def _fitting_amount(state: LedgerState, market: int, size: int, collateral: int,
     account's collateral moves by +σ·q, the counterparty's by −σ·q)."""
     price, scale = state.markets[market].price, state.params.markets[market].price_scale
     theirs = margin.settle_funding(state.account(other), state.markets)
-    amount = abs(size) if other == backstop_account(state) else min(abs(size), abs(theirs.sizes[market]))
+    amount = abs(size) if other == state.params.backstop else min(abs(size), abs(theirs.sizes[market]))
     if size > 0:
         room = min(C64 - 1 - collateral, theirs.collateral + C64)
     else:

@@ -380,11 +380,6 @@ def _forced_exit(state: LedgerState, rec: Record) -> Effect:
     return Effect(rec, (Lane(rec.a, settled, exists),), queue_item=item)
 
 
-def backstop_account(state: LedgerState) -> int:
-    """The operator's backstop account: the tree's last index, which only the operator registers on L1."""
-    return state.params.num_accounts - 1
-
-
 def close_quote(state: LedgerState, market: int, amount: int, sigma: int) -> int:
     """A forced close's quote at the oracle price, rounded for the exiting account: an exiting long
     (sigma 1) is paid the ceiling, an exiting short pays the floor, so no split of an exit into
@@ -397,9 +392,9 @@ def close_quote(state: LedgerState, market: int, amount: int, sigma: int) -> int
 def _forced_close(state: LedgerState, rec: Record) -> Effect:
     """Move `amount` of the exiting account's position to the counterparty at the oracle price: both
     shrink toward zero without changing sign (the backstop account may take any position), and the
-    close takes all it can (one of them ends at 0, or the exiting account's rest may stay open).  No
-    signature, no nonce bump: both values move by the quote's rounding only, in the exiting
-    account's favour (``close_quote``)."""
+    close takes all it can (one of them ends at 0, or the exiting account's rest may stay open and
+    the backstop takes the part).  No signature, no nonce bump: both values move by the quote's
+    rounding only, in the exiting account's favour (``close_quote``)."""
     state.check_market(rec.market)
     _unsigned(rec.amount, "amount")
     _require(rec.a != rec.b, SelfTrade, "the exiting account and the counterparty are the same")
@@ -414,7 +409,7 @@ def _forced_close(state: LedgerState, rec: Record) -> Effect:
     old_a, old_b = exiting.sizes[rec.market], other.sizes[rec.market]
     sigma = 1 if old_a >= 0 else -1
     new_a, new_b = old_a - sigma * rec.amount, old_b + sigma * rec.amount
-    b_shrinks = rec.b == backstop_account(state) or margin.only_reduces(old_b, new_b)
+    b_shrinks = rec.b == state.params.backstop or margin.only_reduces(old_b, new_b)
     _require(
         rec.amount != 0 and margin.only_reduces(old_a, new_a) and b_shrinks,
         BadForcedClose,
@@ -425,8 +420,9 @@ def _forced_close(state: LedgerState, rec: Record) -> Effect:
     other = replace(other.with_size(rec.market, new_b), collateral=other.collateral - q)
     _check_ranges(exiting, "exiting account")
     _check_ranges(other, "counterparty")
+    rest_may_stay = rec.b == state.params.backstop and margin.may_stay_open(exiting.collateral, new_a)
     _require(
-        new_a == 0 or new_b == 0 or margin.may_stay_open(exiting.collateral, new_a),
+        new_a == 0 or new_b == 0 or rest_may_stay,
         BadForcedClose,
         f"a close must take all it can: {new_a} and {new_b} both left open",
     )

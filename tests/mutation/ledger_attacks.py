@@ -18,6 +18,11 @@ from tests.mutation.tamperers import Value, bump, const, copy_at, half, repack, 
 A, B = "slot0.a", "slot0.b"
 
 
+def _chosen(*rows: tuple[str, str, int]) -> list[tuple[str, Tamper]]:
+    """(statement, wire := value) attacks, one a row."""
+    return [(statement, setw(wire, const(value))) for statement, wire, value in rows]
+
+
 def sign_decomposition(prefix: str) -> list[Tamper]:
     """A sign or comparison's answer forced to 1: with the packing row broken, and with the bits
     repacked (a booleanity row broken)."""
@@ -195,33 +200,36 @@ ATTACKS += [
     ("forged_valid_fe_closed_pays0", setw("slot0.fe_positive", const(0))),
     ("forged_valid_fe_high_long_pays0", setw("slot0.fe_pay", const(0))),
     ("forged_valid_fe_low_short_pays1", setw("slot0.fe_positive", const(1)) + solve("slot0.fe_pay", "slot0.fe_pay")),
-    # forced exits leave no closable position; forced closes shrink both sides
-    ("refused_fe_position_open", setw("slot0.fe_held0", const(0))),
-    ("refused_fe_position_open", setw("slot0.fe_may_stay0", const(1))),
-    ("refused_fe_position_open", setw("slot0.fe_high", const(1))),
-    ("refused_fe_high_short", setw("slot0.fe_held1", const(0))),
-    ("refused_fe_high_short", setw("slot0.fe_may_stay1", const(1))),
+    # forced exits leave no closable position; forced closes shrink both sides, take all they can and
+    # round for the exiting account: each wire set to a value its row does not allow
+    *_chosen(
+        ("refused_fe_position_open", "slot0.fe_held0", 0),
+        ("refused_fe_position_open", "slot0.fe_may_stay0", 1),
+        ("refused_fe_position_open", "slot0.fe_high", 1),
+        ("refused_fe_high_short", "slot0.fe_held1", 0),
+        ("refused_fe_high_short", "slot0.fe_may_stay1", 1),
+        ("refused_fe_low_long", "slot0.fe_may_stay0", 1),
+        ("refused_fe_just_below_high_long", "slot0.fe_high", 1),
+        ("refused_close_counterparty_same_side", f"{B}.reducing", 1),
+        ("refused_close_counterparty_same_side", "slot0.close_b_gate", 0),
+        ("refused_close_counterparty_same_side", "slot0.backstop", 1),
+        ("refused_close_counterparty_flips", f"{B}.reducing", 1),
+        ("refused_close_counterparty_flips", "slot0.close_b_gate", 0),
+        ("refused_close_partial", "slot0.close_rest", 0),
+        ("refused_close_partial", "slot0.close_whole_gate", 0),
+        ("refused_close_backstop_partial", "slot0.close_may_stay", 1),
+        ("refused_close_backstop_partial", "slot0.close_rest", 0),
+        ("refused_close_rich_partial", "slot0.close_stay_backstop", 1),
+        ("refused_close_flips", f"{A}.reducing", 1),
+        ("refused_close_short_flips", f"{A}.reducing", 1),
+        ("valid_forced_close_odd", "slot0.close_round_up", 0),
+        ("valid_forced_close_odd", "slot0.close_long", 0),
+        ("valid_forced_close", "slot0.close_exact.out", 0),
+        ("valid_forced_close_short_odd", "slot0.close_long", 1),
+        ("valid_forced_close_short_odd", "slot0.close_round_up", 1),
+    ),
     *[("refused_fe_high_short", t) for t in sign_decomposition(f"{A}.sign1")],
-    ("refused_fe_low_long", setw("slot0.fe_may_stay0", const(1))),
-    ("refused_fe_just_below_high_long", setw("slot0.fe_high", const(1))),
-    ("refused_close_counterparty_same_side", setw(f"{B}.reducing", const(1))),
-    ("refused_close_counterparty_same_side", setw("slot0.close_b_gate", const(0))),
-    ("refused_close_counterparty_same_side", setw("slot0.backstop", const(1))),
-    ("refused_close_counterparty_flips", setw(f"{B}.reducing", const(1))),
-    ("refused_close_counterparty_flips", setw("slot0.close_b_gate", const(0))),
-    ("refused_close_partial", setw("slot0.close_rest", const(0))),
-    ("refused_close_partial", setw("slot0.close_whole_gate", const(0))),
-    ("refused_close_partial", setw("slot0.close_may_stay", const(1))),
-    ("refused_close_backstop_partial", setw("slot0.close_rest", const(0))),
-    # a close's rounding: the exiting long is paid the ceiling, the exiting short pays the floor
-    ("valid_forced_close_odd", setw("slot0.close_round_up", const(0))),
-    ("valid_forced_close_odd", setw("slot0.close_long", const(0))),
     ("valid_forced_close_odd", setw("slot0.close_exact.inv", const(0)) + setw("slot0.close_exact.out", const(1))),
-    ("valid_forced_close", setw("slot0.close_exact.out", const(0))),
-    ("valid_forced_close_short_odd", setw("slot0.close_long", const(1))),
-    ("valid_forced_close_short_odd", setw("slot0.close_round_up", const(1))),
-    ("refused_close_flips", setw(f"{A}.reducing", const(1))),
-    ("refused_close_short_flips", setw(f"{A}.reducing", const(1))),
     # funding, the index, the clock
     ("funding_beyond_the_cap", setw("slot0.funding_gate", const(0))),
     ("funding_beyond_the_cap", setw("slot0.funding_used", const(0))),

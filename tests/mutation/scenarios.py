@@ -92,6 +92,17 @@ HIGH = 1 << 62
 BACKSTOP = SMALL.num_accounts - 1
 
 
+def _rich_partial(counterparty: int) -> Scenario:
+    """Account 0 long 10 at collateral 2^62 (its rest may stay) leaving; 1 of it closed against ``counterparty``."""
+
+    def make() -> tuple[World, Transaction]:
+        w, _ = _exit_at(HIGH, (10, 0))()
+        w.state.write(BACKSTOP, replace(w.state.accounts[2], sizes=(0, 0)), True)
+        return w, ForcedClose(BTC, 0, counterparty, 1)
+
+    return make
+
+
 def _funding(delta: int, index: int | None = None) -> Scenario:
     def make() -> tuple[World, Transaction]:
         w = _funded()
@@ -259,6 +270,8 @@ SCENARIOS: dict[str, Scenario] = {
     "refused_close_counterparty_flips": _close(True, 300),  # a ends at 0, b's long of 200 flips
     "refused_close_short_flips": _close(True, 301),
     "refused_close_partial": _close(False, 200),  # neither side ends at 0: a split close
+    "refused_close_rich_partial": _rich_partial(1),  # a rest that may stay: only the backstop takes a part
+    "valid_close_rich_partial_backstop": _rich_partial(BACKSTOP),
     "refused_close_backstop_partial": _close(False, 200, counterparty=BACKSTOP),
 }
 
