@@ -7,15 +7,13 @@ room; without a registered backstop the stall remains (the operator registers on
 
 from __future__ import annotations
 
-import pytest
-
 from rollup import errors as err
 from rollup.ledger.batch import process_batch
 from rollup.ledger.demo import World, funded_world
 from rollup.ledger.forced import plan_closes, queue_txs
 from rollup.ledger.types import Deposit, ForcedExit
 from tests.attack.scenarios import BTC, C63, SMALL
-from tests.batch_circuit_helpers import forced, prove_mode
+from tests.batch_circuit_helpers import prove_mode, refused_by_both
 
 BACKSTOP = SMALL.num_accounts - 1  # the operator's account
 EXITING, EDGE = 0, 1  # both the attacker's: 0 short 100 BTC, 1 the only long, collateral at the top
@@ -46,11 +44,7 @@ def test_without_a_backstop_the_exit_waits_and_is_refused_by_both():
     """The limit left when the operator registered no backstop: no whole close fits account 1."""
     w = _parked()
     assert plan_closes(w.state, EXITING) == []  # 99 of 100 would fit, and a close takes all it can
-    with pytest.raises(err.PositionsOpen):
-        process_batch(w.state.copy(), [ForcedExit(EXITING)])
-    with forced(err.PositionsOpen):
-        res = process_batch(w.state.copy(), [ForcedExit(EXITING)])
-    assert prove_mode(res, SMALL).which_is_unsatisfied() == "slot0.fe_closed0"
+    assert refused_by_both(w.state.copy(), ForcedExit(EXITING), err.PositionsOpen, SMALL) == "slot0.fe_closed0"
 
 
 def test_a_forced_exit_is_served_through_the_backstop_account():

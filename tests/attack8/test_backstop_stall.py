@@ -12,16 +12,13 @@ withdraws what is free (tested below), as it must keep any account it trades fro
 
 from __future__ import annotations
 
-import pytest
-
 from rollup import errors as err
-from rollup.ledger.batch import process_batch
 from rollup.ledger.demo import FAR, World, funded_world
 from rollup.ledger.forced import plan_closes, queue_txs
 from rollup.ledger.signing import Wallet
 from rollup.ledger.types import Deposit, ForcedExit
 from tests.attack.scenarios import BTC, C63, SMALL
-from tests.batch_circuit_helpers import forced, prove_mode
+from tests.batch_circuit_helpers import refused_by_both
 
 BACKSTOP = SMALL.num_accounts - 1
 EXITING, EDGE = 0, 1
@@ -48,11 +45,7 @@ def test_a_gifted_backstop_at_its_edge_leaves_the_exit_unserved_by_spec_and_circ
     w = _gifted(C63 - 1 - 2_000_000)
     assert w.state.accounts[BACKSTOP].collateral == C63 - 1 - 1_000_000
     assert plan_closes(w.state, EXITING) == []
-    with pytest.raises(err.PositionsOpen):
-        process_batch(w.state.copy(), [ForcedExit(EXITING)])
-    with forced(err.PositionsOpen):
-        res = process_batch(w.state.copy(), [ForcedExit(EXITING)])
-    assert prove_mode(res, SMALL).which_is_unsatisfied() == "slot0.fe_closed0"
+    assert refused_by_both(w.state.copy(), ForcedExit(EXITING), err.PositionsOpen, SMALL) == "slot0.fe_closed0"
 
 
 def test_the_operator_recovers_by_hand_by_withdrawing_the_gift():
